@@ -1,0 +1,91 @@
+"""The append-only, hash-chained audit log.
+
+Entries keep plain ids and labels rather than foreign keys so that the log outlives the objects it speaks
+of and never depends on a domain app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, ClassVar
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    created_at = models.DateTimeField(_("date"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    organisation_id = models.BigIntegerField(_("organisation id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    data = models.JSONField(_("details"), default=dict, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects: ClassVar[models.Manager[AuditEntry]] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["organisation_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            {
+                "created_at": self.created_at.isoformat(),
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "organisation_id": self.organisation_id,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "data": self.data,
+            },
+            sort_keys=True,
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256((self.prev_hash + payload).encode()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("The audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only")
+
+
+class AuditChainHead(models.Model):
+    """A single row locked while an entry is appended, so concurrent writers never fork the chain."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -1,0 +1,67 @@
+"""Roles and the permission matrix, in one place.
+
+Every view and API endpoint asks `has_permission(roles, Perm.X)` through the `access_*` helpers of the
+organisations and registry apps; nothing else decides who may do what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles of PRODUCT.md §3. A person may hold several roles in one organisation."""
+
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    DELEGATE = "delegate", _("AI delegate")
+    MANAGEMENT = "management", _("Management")
+    STAFF_REP = "staff_rep", _("Staff representative")
+    COMMITTEE = "committee", _("AI committee member")
+    EMPLOYEE = "employee", _("Employee / agent")
+    AUDITOR = "auditor", _("Read-only auditor")
+    SECTOR_OBSERVER = "sector_observer", _("Sector observer")
+
+
+class Perm(StrEnum):
+    VIEW_TRANSPARENCY = "view_transparency"
+    VIEW_REGISTER = "view_register"
+    EDIT_REGISTER = "edit_register"
+    IMPORT_REGISTER = "import_register"
+    EXPORT_REGISTER = "export_register"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_ORGANISATION = "manage_organisation"
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_TOKENS = "manage_tokens"
+
+
+_EVERYONE = {Perm.VIEW_TRANSPARENCY}
+_READ_REGISTER = _EVERYONE | {Perm.VIEW_REGISTER, Perm.EXPORT_REGISTER, Perm.MANAGE_TOKENS}
+_WRITE_REGISTER = _READ_REGISTER | {Perm.EDIT_REGISTER, Perm.IMPORT_REGISTER}
+
+# Staff representatives see every tool, its documents and history (PRODUCT.md §1) but do not edit the
+# employer's register; management describes the tools it brings; the delegate keeps the register.
+MATRIX: dict[str, frozenset[Perm]] = {
+    Role.ORG_ADMIN: frozenset(set(Perm)),
+    Role.DELEGATE: frozenset(_WRITE_REGISTER | {Perm.VIEW_AUDIT}),
+    Role.MANAGEMENT: frozenset(_WRITE_REGISTER),
+    Role.STAFF_REP: frozenset(_READ_REGISTER),
+    Role.COMMITTEE: frozenset(_READ_REGISTER),
+    Role.AUDITOR: frozenset(_READ_REGISTER | {Perm.VIEW_AUDIT}),
+    Role.EMPLOYEE: frozenset(_EVERYONE),
+    Role.SECTOR_OBSERVER: frozenset(),
+}
+
+
+def permissions_for(roles: Iterable[str]) -> frozenset[Perm]:
+    granted: set[Perm] = set()
+    for role in roles:
+        granted |= MATRIX.get(role, frozenset())
+    return frozenset(granted)
+
+
+def has_permission(roles: Iterable[str], perm: Perm) -> bool:
+    return perm in permissions_for(roles)

@@ -1,0 +1,64 @@
+"""`access_*` helpers: lookup and permission check together. A person who is not a member of the
+organisation gets a 404, exactly as if it did not exist; a member without the right gets a 403."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from revoyure.core.permissions import Perm, has_permission, permissions_for
+from revoyure.organisations.models import Membership, Organisation
+
+
+@dataclass(frozen=True)
+class OrgAccess:
+    """An organisation together with what the current person may do in it."""
+
+    organisation: Organisation
+    roles: frozenset[str]
+
+    def can(self, perm: Perm) -> bool:
+        return has_permission(self.roles, perm)
+
+    @property
+    def perms(self) -> frozenset[Perm]:
+        return permissions_for(self.roles)
+
+
+def roles_of(user: Any, organisation: Organisation) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True)
+    )
+
+
+def access_organisation(user: Any, slug: str, perm: Perm = Perm.VIEW_TRANSPARENCY,
+                        *, token_roles: frozenset[str] | None = None) -> OrgAccess:
+    """The organisation `slug` if `user` is a member holding `perm`.
+
+    `token_roles` restricts the roles to those of an API token (a token never grants more than its role).
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    organisation = Organisation.objects.filter(slug=str(slug)[:60]).first()
+    if organisation is None:
+        raise Http404
+    roles = roles_of(user, organisation)
+    if not roles:
+        raise Http404
+    if token_roles is not None:
+        roles = roles & token_roles
+    access = OrgAccess(organisation, roles)
+    if not access.can(perm):
+        raise PermissionDenied
+    return access
+
+
+def organisations_of(user: Any) -> list[Organisation]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Organisation.objects.filter(memberships__user=user).distinct().order_by("name"))

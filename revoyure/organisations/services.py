@@ -1,0 +1,224 @@
+"""Writes about organisations, memberships, staff bodies, agreements and invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from revoyure.core import audit
+from revoyure.core.permissions import Role
+from revoyure.core.uploads import check_upload
+from revoyure.organisations.models import (
+    PUBLIC_LEGAL_FORMS,
+    Agreement,
+    Invitation,
+    Membership,
+    Organisation,
+    StaffBody,
+    StaffBodyMember,
+)
+
+INVITATION_VALIDITY = dt.timedelta(days=14)
+ORGANISATION_FACT_FIELDS = (
+    "name", "legal_form", "is_public_sector", "public_service_branch", "is_public_authority",
+    "private_providing_public_service", "headcount", "reached_11_for_12_months", "reached_50_for_12_months",
+    "reached_250_for_12_months", "naf_code", "region", "department", "has_union_section", "has_dpo",
+    "last_duerp_update", "contact_email", "transparency_public", "open_data_enabled",
+)
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role(s): %(roles)s.") % {"roles": ", ".join(unknown)}})
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    return roles
+
+
+@transaction.atomic
+def create_organisation(actor: Any, *, name: str, slug: str = "", **facts: Any) -> Organisation:
+    slug = slugify(slug or name)[:60]
+    organisation = Organisation(name=(name or "").strip(), slug=slug, **facts)
+    if organisation.legal_form in PUBLIC_LEGAL_FORMS:
+        organisation.is_public_sector = True
+    organisation.full_clean(validate_unique=False)
+    if Organisation.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": _("An organisation with this short name already exists.")})
+    organisation._history_user = actor  # type: ignore[attr-defined]
+    organisation._change_reason = _("Organisation created")  # type: ignore[attr-defined]
+    organisation.save()
+    audit.record("organisation.created", actor=actor, organisation_id=organisation.pk, obj=organisation,
+                 data={"name": organisation.name, "slug": slug})
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(organisation: Organisation, actor: Any, changes: dict[str, Any], reason: str
+                        ) -> Organisation:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you make this change: the reason is kept in the history.")})
+    unknown = set(changes) - set(ORGANISATION_FACT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    organisation.full_clean(validate_unique=False)
+    organisation._history_user = actor  # type: ignore[attr-defined]
+    organisation._change_reason = reason  # type: ignore[attr-defined]
+    organisation.save()
+    audit.record("organisation.updated", actor=actor, organisation_id=organisation.pk, obj=organisation,
+                 data={"fields": sorted(changes), "reason": reason})
+    return organisation
+
+
+@transaction.atomic
+def set_member_roles(organisation: Organisation, user: Any, roles: Iterable[str], actor: Any,
+                     department: str = "") -> list[Membership]:
+    """Give `user` exactly `roles` in `organisation` (an empty list removes the person)."""
+    roles = list(dict.fromkeys(roles))
+    if roles:
+        _check_roles(roles)
+    current = set(Membership.objects.filter(organisation=organisation, user=user).values_list("role", flat=True))
+    wanted = set(roles)
+    if current == wanted:
+        Membership.objects.filter(organisation=organisation, user=user).update(department=department)
+        return list(Membership.objects.filter(organisation=organisation, user=user))
+    if Role.ORG_ADMIN in current and Role.ORG_ADMIN not in wanted:
+        admins = Membership.objects.filter(organisation=organisation, role=Role.ORG_ADMIN).exclude(user=user)
+        if not admins.exists():
+            raise ValidationError({"roles": _("The organisation must keep at least one administrator.")})
+    Membership.objects.filter(organisation=organisation, user=user, role__in=current - wanted).delete()
+    Membership.objects.bulk_create([
+        Membership(organisation=organisation, user=user, role=role, department=department)
+        for role in sorted(wanted - current)
+    ])
+    Membership.objects.filter(organisation=organisation, user=user).update(department=department)
+    audit.record("membership.changed", actor=actor, organisation_id=organisation.pk, object_type="accounts.user",
+                 object_id=user.pk, data={"email": user.email, "from": sorted(current), "to": sorted(wanted)})
+    return list(Membership.objects.filter(organisation=organisation, user=user))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_member(organisation: Organisation, actor: Any, email: str, roles: Iterable[str],
+                  department: str = "") -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link (after commit). Returns the invitation and its raw token,
+    which is stored only as a hash."""
+    roles = _check_roles(roles)
+    email = (email or "").strip().lower()
+    invitation = Invitation(organisation=organisation, email=email, roles=roles, department=department,
+                            invited_by=actor, expires_at=timezone.now() + INVITATION_VALIDITY)
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _token_hash(token)
+    invitation.full_clean(exclude=["invited_by"])
+    invitation.save()
+    audit.record("invitation.created", actor=actor, organisation_id=organisation.pk, obj=invitation,
+                 data={"email": email, "roles": roles})
+    link = settings.REVOYURE_BASE_URL.rstrip("/") + reverse("organisations:accept_invitation", args=[token])
+    context = {"organisation": organisation, "link": link, "inviter": actor, "expires_at": invitation.expires_at}
+    subject = _("Invitation to join %(name)s on Revoyure") % {"name": organisation.name}
+    body = render_to_string("organisations/email/invitation.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    invitation = (Invitation.objects.select_related("organisation")
+                  .filter(token_hash=_token_hash(str(token)[:200])).first())
+    if invitation is None or invitation.accepted_at or invitation.expires_at < timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, user: Any = None, full_name: str = "",
+                      password: str = "") -> Any:
+    """Join the organisation: with the logged-in account, or by creating one for the invited address."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been used."))
+    user_model = get_user_model()
+    if user is None:
+        if user_model.objects.filter(email=invitation.email).exists():
+            raise ValidationError(_("An account already exists for this address: log in to accept."))
+        user = user_model.objects.create_user(invitation.email, password, full_name=full_name)
+        audit.record("user.created", actor=user, organisation_id=invitation.organisation_id, obj=user,
+                     data={"email": user.email, "via": "invitation"})
+    current = Membership.objects.filter(organisation=invitation.organisation, user=user).values_list("role",
+                                                                                                       flat=True)
+    set_member_roles(invitation.organisation, user, [*current, *invitation.roles], actor=user,
+                     department=invitation.department)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record("invitation.accepted", actor=user, organisation_id=invitation.organisation_id, obj=invitation,
+                 data={"email": invitation.email})
+    return user
+
+
+@transaction.atomic
+def create_staff_body(organisation: Organisation, actor: Any, *, kind: str, name: str = "",
+                      establishment: str = "", members: Iterable[tuple[str, str]] = ()) -> StaffBody:
+    body = StaffBody(organisation=organisation, kind=kind, name=name, establishment=establishment)
+    body.full_clean(exclude=["organisation"])
+    body._history_user = actor  # type: ignore[attr-defined]
+    body.save()
+    for full_name, mandate in members:
+        member = StaffBodyMember(staff_body=body, full_name=full_name, mandate=mandate)
+        member.full_clean(exclude=["staff_body"])
+        member.save()
+    audit.record("staff_body.created", actor=actor, organisation_id=organisation.pk, obj=body,
+                 data={"kind": kind, "name": name, "members": len(list(members))})
+    return body
+
+
+@transaction.atomic
+def delete_staff_body(body: StaffBody, actor: Any) -> None:
+    audit.record("staff_body.deleted", actor=actor, organisation_id=body.organisation_id, obj=body,
+                 data={"kind": body.kind, "name": body.name})
+    body._history_user = actor  # type: ignore[attr-defined]
+    body.delete()
+
+
+@transaction.atomic
+def add_staff_body_member(body: StaffBody, actor: Any, full_name: str, mandate: str = "") -> StaffBodyMember:
+    member = StaffBodyMember(staff_body=body, full_name=full_name, mandate=mandate)
+    member.full_clean(exclude=["staff_body"])
+    member.save()
+    audit.record("staff_body.member_added", actor=actor, organisation_id=body.organisation_id, obj=member,
+                 data={"staff_body": body.pk, "full_name": full_name})
+    return member
+
+
+@transaction.atomic
+def create_agreement(organisation: Organisation, actor: Any, *, title: str, kind: str,
+                     signed_on: dt.date | None = None, document: Any = None) -> Agreement:
+    agreement = Agreement(organisation=organisation, title=title, kind=kind, signed_on=signed_on)
+    agreement.full_clean(exclude=["organisation", "document"])
+    if document is not None:
+        check_upload(document)
+        agreement.document.save(f"{secrets.token_hex(16)}", document, save=False)
+    agreement._history_user = actor  # type: ignore[attr-defined]
+    agreement.save()
+    audit.record("agreement.created", actor=actor, organisation_id=organisation.pk, obj=agreement,
+                 data={"title": title, "kind": kind})
+    return agreement

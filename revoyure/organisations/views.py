@@ -1,0 +1,30 @@
+"""Organisation pages, the home page and the helper every organisation page uses to check access and
+fill the menu."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from revoyure.core import navigation
+from revoyure.core.permissions import Perm
+from revoyure.organisations.access import OrgAccess, access_organisation, organisations_of
+
+
+def org_context(request: HttpRequest, slug: str, perm: Perm) -> OrgAccess:
+    """Check access (404 for outsiders, login redirect for anonymous visitors is done by the
+    middleware-free `login_required` on each view) and fill the organisation menu."""
+    access = access_organisation(request.user, slug, perm)
+    request.nav_organisation = access.organisation  # type: ignore[attr-defined]
+    request.nav_items = navigation.items_for(access.organisation.slug, access.perms,  # type: ignore[attr-defined]
+                                             request.path)
+    return access
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    organisations = organisations_of(request.user)
+    if len(organisations) == 1:
+        return redirect("registry:tool_list", org=organisations[0].slug)
+    return render(request, "organisations/home.html", {"organisations": organisations})
