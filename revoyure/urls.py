@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("revoyure.organisations.urls")),
     path("", include("revoyure.registry.urls")),
+    path("", include("revoyure.registry.urls_data")),
 ]
 
 handler400 = "revoyure.core.views.bad_request"
