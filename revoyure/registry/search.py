@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER = snowballstemmer.stemmer("french")
 MAX_QUERY_TERMS = 12
+MIN_TRIMMED_STEM = 5
 
 SEARCHED_FIELDS = (
     "name", "vendor_version", "owner_department", "owner_name", "function", "purpose", "specific_modalities",
@@ -54,7 +55,12 @@ def search_filter(query: str) -> Q:
     terms = stems(query)[:MAX_QUERY_TERMS]
     condition = Q()
     for term in terms:
-        condition &= Q(search_document__contains=f" {term}")
+        term_condition = Q(search_document__contains=f" {term}")
+        if len(term) >= MIN_TRIMMED_STEM + 1:
+            # Snowball stems verbs and nouns of one family to lengths that differ by a letter
+            # ("planifier" → planifi, "planification" → planif): accept the stem one letter shorter.
+            term_condition |= Q(search_document__contains=f" {term[:-1]} ")
+        condition &= term_condition
     return condition
 
 
