@@ -12,6 +12,8 @@ from revoyure.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REVOYURE_VAR_DIR", str(BASE_DIR / "var")))
+# The embedded database, uploads and collected static files live here; it must exist before anything runs.
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 REVOYURE_ENV = env_str("REVOYURE_ENV", "development")
 PRODUCTION = REVOYURE_ENV == "production"

@@ -1,0 +1,31 @@
+"""The demo organisation of `make run`: one account per role, a register with history, an intact audit log."""
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from revoyure.core.audit import verify_chain
+from revoyure.core.permissions import Role
+from revoyure.organisations.models import Membership, Organisation
+from revoyure.registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+def test_seed_demo_creates_one_account_per_role_and_is_idempotent(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    organisation = Organisation.objects.get(slug="demo")
+    roles = set(Membership.objects.filter(organisation=organisation).values_list("role", flat=True))
+    assert roles >= {Role.ORG_ADMIN, Role.DELEGATE, Role.MANAGEMENT, Role.STAFF_REP, Role.EMPLOYEE,
+                     Role.COMMITTEE, Role.AUDITOR}
+    assert organisation.tools.count() == 5
+    output = capsys.readouterr().out
+    for email, _name, _roles in DEMO_ACCOUNTS:
+        assert email in output
+        assert authenticate(username=email, password=DEMO_PASSWORD) is not None
+    assert DEMO_PASSWORD in output
+
+
+def test_demo_register_has_history_and_an_intact_audit_log(db):
+    call_command("seed_demo")
+    planning = Organisation.objects.get(slug="demo").tools.get(name__startswith="Planif+")
+    assert planning.history.count() == 3
+    assert verify_chain().intact
