@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import mimetypes
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -25,19 +27,37 @@ from revoyure.core.uploads import check_upload
 from revoyure.organisations.models import (
     PUBLIC_LEGAL_FORMS,
     Agreement,
+    ApiToken,
     Invitation,
     Membership,
     Organisation,
     StaffBody,
     StaffBodyMember,
 )
+from revoyure.organisations.tokens import revoke_token
 
 INVITATION_VALIDITY = dt.timedelta(days=14)
+MAX_REASON_LENGTH = 2000
 ORGANISATION_FACT_FIELDS = (
-    "name", "legal_form", "is_public_sector", "public_service_branch", "is_public_authority",
-    "private_providing_public_service", "headcount", "reached_11_for_12_months", "reached_50_for_12_months",
-    "reached_250_for_12_months", "naf_code", "region", "department", "has_union_section", "has_dpo",
-    "last_duerp_update", "contact_email", "transparency_public", "open_data_enabled",
+    "name",
+    "legal_form",
+    "is_public_sector",
+    "public_service_branch",
+    "is_public_authority",
+    "private_providing_public_service",
+    "headcount",
+    "reached_11_for_12_months",
+    "reached_50_for_12_months",
+    "reached_250_for_12_months",
+    "naf_code",
+    "region",
+    "department",
+    "has_union_section",
+    "has_dpo",
+    "last_duerp_update",
+    "contact_email",
+    "transparency_public",
+    "open_data_enabled",
 )
 
 
@@ -63,17 +83,29 @@ def create_organisation(actor: Any, *, name: str, slug: str = "", **facts: Any) 
     organisation._history_user = actor  # type: ignore[attr-defined]
     organisation._change_reason = _("Organisation created")  # type: ignore[attr-defined]
     organisation.save()
-    audit.record("organisation.created", actor=actor, organisation_id=organisation.pk, obj=organisation,
-                 data={"name": organisation.name, "slug": slug})
+    audit.record(
+        "organisation.created",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=organisation,
+        data={"name": organisation.name, "slug": slug},
+    )
     return organisation
 
 
 @transaction.atomic
-def update_organisation(organisation: Organisation, actor: Any, changes: dict[str, Any], reason: str
-                        ) -> Organisation:
+def update_organisation(
+    organisation: Organisation, actor: Any, changes: dict[str, Any], reason: str
+) -> Organisation:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why you make this change: the reason is kept in the history.")})
+        raise ValidationError(
+            {"reason": _("Say why you make this change: the reason is kept in the history.")}
+        )
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": _("The reason is too long (at most %(max)d characters).") % {"max": MAX_REASON_LENGTH}}
+        )
     unknown = set(changes) - set(ORGANISATION_FACT_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
@@ -83,35 +115,70 @@ def update_organisation(organisation: Organisation, actor: Any, changes: dict[st
     organisation._history_user = actor  # type: ignore[attr-defined]
     organisation._change_reason = reason  # type: ignore[attr-defined]
     organisation.save()
-    audit.record("organisation.updated", actor=actor, organisation_id=organisation.pk, obj=organisation,
-                 data={"fields": sorted(changes), "reason": reason})
+    audit.record(
+        "organisation.updated",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=organisation,
+        data={"fields": sorted(changes), "reason": reason},
+    )
     return organisation
 
 
 @transaction.atomic
-def set_member_roles(organisation: Organisation, user: Any, roles: Iterable[str], actor: Any,
-                     department: str = "") -> list[Membership]:
+def set_member_roles(
+    organisation: Organisation, user: Any, roles: Iterable[str], actor: Any, department: str = ""
+) -> list[Membership]:
     """Give `user` exactly `roles` in `organisation` (an empty list removes the person)."""
     roles = list(dict.fromkeys(roles))
     if roles:
         _check_roles(roles)
-    current = set(Membership.objects.filter(organisation=organisation, user=user).values_list("role", flat=True))
+    memberships = Membership.objects.filter(organisation=organisation, user=user)
+    current = set(memberships.values_list("role", flat=True))
     wanted = set(roles)
     if current == wanted:
-        Membership.objects.filter(organisation=organisation, user=user).update(department=department)
-        return list(Membership.objects.filter(organisation=organisation, user=user))
+        departments = set(memberships.values_list("department", flat=True))
+        if current and departments != {department}:
+            memberships.update(department=department)
+            audit.record(
+                "membership.department_changed",
+                actor=actor,
+                organisation_id=organisation.pk,
+                object_type="accounts.user",
+                object_id=user.pk,
+                data={"email": user.email, "department": department},
+            )
+        return list(memberships)
     if Role.ORG_ADMIN in current and Role.ORG_ADMIN not in wanted:
-        admins = Membership.objects.filter(organisation=organisation, role=Role.ORG_ADMIN).exclude(user=user)
-        if not admins.exists():
+        # Locking the other administrators' rows keeps two of them from removing each other at once.
+        admins = (
+            Membership.objects.select_for_update()
+            .filter(organisation=organisation, role=Role.ORG_ADMIN)
+            .exclude(user=user)
+        )
+        if not list(admins.values_list("pk", flat=True)):
             raise ValidationError({"roles": _("The organisation must keep at least one administrator.")})
     Membership.objects.filter(organisation=organisation, user=user, role__in=current - wanted).delete()
-    Membership.objects.bulk_create([
-        Membership(organisation=organisation, user=user, role=role, department=department)
-        for role in sorted(wanted - current)
-    ])
+    # A token acting with a role the person lost must not come back to life if the role is given again.
+    for token in ApiToken.objects.filter(
+        organisation=organisation, user=user, role__in=current - wanted, revoked_at__isnull=True
+    ):
+        revoke_token(token, actor)
+    Membership.objects.bulk_create(
+        [
+            Membership(organisation=organisation, user=user, role=role, department=department)
+            for role in sorted(wanted - current)
+        ]
+    )
     Membership.objects.filter(organisation=organisation, user=user).update(department=department)
-    audit.record("membership.changed", actor=actor, organisation_id=organisation.pk, object_type="accounts.user",
-                 object_id=user.pk, data={"email": user.email, "from": sorted(current), "to": sorted(wanted)})
+    audit.record(
+        "membership.changed",
+        actor=actor,
+        organisation_id=organisation.pk,
+        object_type="accounts.user",
+        object_id=user.pk,
+        data={"email": user.email, "from": sorted(current), "to": sorted(wanted)},
+    )
     return list(Membership.objects.filter(organisation=organisation, user=user))
 
 
@@ -120,22 +187,39 @@ def _token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def invite_member(organisation: Organisation, actor: Any, email: str, roles: Iterable[str],
-                  department: str = "") -> tuple[Invitation, str]:
+def invite_member(
+    organisation: Organisation, actor: Any, email: str, roles: Iterable[str], department: str = ""
+) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link (after commit). Returns the invitation and its raw token,
     which is stored only as a hash."""
     roles = _check_roles(roles)
     email = (email or "").strip().lower()
-    invitation = Invitation(organisation=organisation, email=email, roles=roles, department=department,
-                            invited_by=actor, expires_at=timezone.now() + INVITATION_VALIDITY)
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        roles=roles,
+        department=department,
+        invited_by=actor,
+        expires_at=timezone.now() + INVITATION_VALIDITY,
+    )
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _token_hash(token)
     invitation.full_clean(exclude=["invited_by"])
     invitation.save()
-    audit.record("invitation.created", actor=actor, organisation_id=organisation.pk, obj=invitation,
-                 data={"email": email, "roles": roles})
+    audit.record(
+        "invitation.created",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=invitation,
+        data={"email": email, "roles": roles},
+    )
     link = settings.REVOYURE_BASE_URL.rstrip("/") + reverse("organisations:accept_invitation", args=[token])
-    context = {"organisation": organisation, "link": link, "inviter": actor, "expires_at": invitation.expires_at}
+    context = {
+        "organisation": organisation,
+        "link": link,
+        "inviter": actor,
+        "expires_at": invitation.expires_at,
+    }
     subject = _("Invitation to join %(name)s on Revoyure") % {"name": organisation.name}
     body = render_to_string("organisations/email/invitation.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
@@ -143,16 +227,20 @@ def invite_member(organisation: Organisation, actor: Any, email: str, roles: Ite
 
 
 def find_invitation(token: str) -> Invitation | None:
-    invitation = (Invitation.objects.select_related("organisation")
-                  .filter(token_hash=_token_hash(str(token)[:200])).first())
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_token_hash(str(token)[:200]))
+        .first()
+    )
     if invitation is None or invitation.accepted_at or invitation.expires_at < timezone.now():
         return None
     return invitation
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, *, user: Any = None, full_name: str = "",
-                      password: str = "") -> Any:
+def accept_invitation(
+    invitation: Invitation, *, user: Any = None, full_name: str = "", password: str = ""
+) -> Any:
     """Join the organisation: with the logged-in account, or by creating one for the invited address."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
@@ -162,63 +250,246 @@ def accept_invitation(invitation: Invitation, *, user: Any = None, full_name: st
         if user_model.objects.filter(email=invitation.email).exists():
             raise ValidationError(_("An account already exists for this address: log in to accept."))
         user = user_model.objects.create_user(invitation.email, password, full_name=full_name)
-        audit.record("user.created", actor=user, organisation_id=invitation.organisation_id, obj=user,
-                     data={"email": user.email, "via": "invitation"})
-    current = Membership.objects.filter(organisation=invitation.organisation, user=user).values_list("role",
-                                                                                                       flat=True)
-    set_member_roles(invitation.organisation, user, [*current, *invitation.roles], actor=user,
-                     department=invitation.department)
+        audit.record(
+            "user.created",
+            actor=user,
+            organisation_id=invitation.organisation_id,
+            obj=user,
+            data={"email": user.email, "via": "invitation"},
+        )
+    current = Membership.objects.filter(organisation=invitation.organisation, user=user).values_list(
+        "role", flat=True
+    )
+    set_member_roles(
+        invitation.organisation,
+        user,
+        [*current, *invitation.roles],
+        actor=user,
+        department=invitation.department,
+    )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    audit.record("invitation.accepted", actor=user, organisation_id=invitation.organisation_id, obj=invitation,
-                 data={"email": invitation.email})
+    audit.record(
+        "invitation.accepted",
+        actor=user,
+        organisation_id=invitation.organisation_id,
+        obj=invitation,
+        data={"email": invitation.email},
+    )
     return user
 
 
 @transaction.atomic
-def create_staff_body(organisation: Organisation, actor: Any, *, kind: str, name: str = "",
-                      establishment: str = "", members: Iterable[tuple[str, str]] = ()) -> StaffBody:
+def create_staff_body(
+    organisation: Organisation,
+    actor: Any,
+    *,
+    kind: str,
+    name: str = "",
+    establishment: str = "",
+    members: Iterable[tuple[str, str]] = (),
+) -> StaffBody:
     body = StaffBody(organisation=organisation, kind=kind, name=name, establishment=establishment)
     body.full_clean(exclude=["organisation"])
     body._history_user = actor  # type: ignore[attr-defined]
     body.save()
-    for full_name, mandate in members:
+    seats = list(members)
+    for full_name, mandate in seats:
         member = StaffBodyMember(staff_body=body, full_name=full_name, mandate=mandate)
         member.full_clean(exclude=["staff_body"])
         member.save()
-    audit.record("staff_body.created", actor=actor, organisation_id=organisation.pk, obj=body,
-                 data={"kind": kind, "name": name, "members": len(list(members))})
+    audit.record(
+        "staff_body.created",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=body,
+        data={"kind": kind, "name": name, "members": len(seats)},
+    )
     return body
 
 
 @transaction.atomic
 def delete_staff_body(body: StaffBody, actor: Any) -> None:
-    audit.record("staff_body.deleted", actor=actor, organisation_id=body.organisation_id, obj=body,
-                 data={"kind": body.kind, "name": body.name})
+    audit.record(
+        "staff_body.deleted",
+        actor=actor,
+        organisation_id=body.organisation_id,
+        obj=body,
+        data={"kind": body.kind, "name": body.name},
+    )
     body._history_user = actor  # type: ignore[attr-defined]
     body.delete()
 
 
 @transaction.atomic
-def add_staff_body_member(body: StaffBody, actor: Any, full_name: str, mandate: str = "") -> StaffBodyMember:
-    member = StaffBodyMember(staff_body=body, full_name=full_name, mandate=mandate)
-    member.full_clean(exclude=["staff_body"])
+def add_staff_body_member(
+    body: StaffBody, actor: Any, full_name: str, mandate: str = "", user: Any = None
+) -> StaffBodyMember:
+    """Seat a person on a staff body; `user` optionally links the seat to a member's account."""
+    if (
+        user is not None
+        and not Membership.objects.filter(organisation_id=body.organisation_id, user=user).exists()
+    ):
+        raise ValidationError({"user": _("This person is not a member of the organisation.")})
+    member = StaffBodyMember(
+        staff_body=body, full_name=(full_name or "").strip(), mandate=(mandate or "").strip(), user=user
+    )
+    member.full_clean(exclude=["staff_body", "user"])
     member.save()
-    audit.record("staff_body.member_added", actor=actor, organisation_id=body.organisation_id, obj=member,
-                 data={"staff_body": body.pk, "full_name": full_name})
+    audit.record(
+        "staff_body.member_added",
+        actor=actor,
+        organisation_id=body.organisation_id,
+        obj=member,
+        data={
+            "staff_body": body.pk,
+            "full_name": member.full_name,
+            "mandate": member.mandate,
+            "user": getattr(user, "pk", None),
+        },
+    )
     return member
 
 
 @transaction.atomic
-def create_agreement(organisation: Organisation, actor: Any, *, title: str, kind: str,
-                     signed_on: dt.date | None = None, document: Any = None) -> Agreement:
-    agreement = Agreement(organisation=organisation, title=title, kind=kind, signed_on=signed_on)
+def remove_staff_body_member(member: StaffBodyMember, actor: Any) -> None:
+    body = member.staff_body
+    audit.record(
+        "staff_body.member_removed",
+        actor=actor,
+        organisation_id=body.organisation_id,
+        obj=member,
+        data={"staff_body": body.pk, "full_name": member.full_name},
+    )
+    member.delete()
+
+
+def create_agreement(
+    organisation: Organisation,
+    actor: Any,
+    *,
+    title: str,
+    kind: str,
+    signed_on: dt.date | None = None,
+    document: Any = None,
+) -> Agreement:
+    """Record an agreement (collective agreement, charter, unilateral commitment) with its optional
+    document, whose size and type are checked from its content."""
+    agreement = Agreement(
+        organisation=organisation, title=(title or "").strip(), kind=kind, signed_on=signed_on
+    )
     agreement.full_clean(exclude=["organisation", "document"])
-    if document is not None:
-        check_upload(document)
-        agreement.document.save(f"{secrets.token_hex(16)}", document, save=False)
-    agreement._history_user = actor  # type: ignore[attr-defined]
-    agreement.save()
-    audit.record("agreement.created", actor=actor, organisation_id=organisation.pk, obj=agreement,
-                 data={"title": title, "kind": kind})
+    content_type = check_upload(document) if document is not None else ""
+    with transaction.atomic():
+        if document is not None:
+            # The stored name is random (never the uploader's); the extension follows the detected content.
+            extension = mimetypes.guess_extension(content_type) or ""
+            agreement.document.save(f"{secrets.token_hex(16)}{extension}", document, save=False)
+        try:
+            agreement._history_user = actor  # type: ignore[attr-defined]
+            agreement.save()
+            audit.record(
+                "agreement.created",
+                actor=actor,
+                organisation_id=organisation.pk,
+                obj=agreement,
+                data={
+                    "title": agreement.title,
+                    "kind": kind,
+                    "signed_on": signed_on,
+                    "document": bool(document),
+                },
+            )
+        except BaseException:
+            if agreement.document:
+                agreement.document.storage.delete(agreement.document.name)
+            raise
     return agreement
+
+
+@transaction.atomic
+def delete_agreement(agreement: Agreement, actor: Any) -> None:
+    audit.record(
+        "agreement.deleted",
+        actor=actor,
+        organisation_id=agreement.organisation_id,
+        obj=agreement,
+        data={"title": agreement.title, "kind": agreement.kind},
+    )
+    stored_name = agreement.document.name if agreement.document else ""
+    storage = agreement.document.storage
+    agreement._history_user = actor  # type: ignore[attr-defined]
+    agreement.delete()
+    if stored_name:
+        transaction.on_commit(lambda: storage.delete(stored_name))
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, actor: Any) -> None:
+    """Withdraw a pending invitation: its link stops working."""
+    audit.record(
+        "invitation.revoked",
+        actor=actor,
+        organisation_id=invitation.organisation_id,
+        obj=invitation,
+        data={"email": invitation.email, "roles": invitation.roles},
+    )
+    invitation.delete()
+
+
+def remove_member(organisation: Organisation, user: Any, actor: Any) -> None:
+    """Take every role away from `user`; refused for the organisation's last administrator."""
+    set_member_roles(organisation, user, [], actor)
+
+
+@transaction.atomic
+def create_organisation_with_admin(
+    actor: Any, *, name: str, slug: str = "", admin_email: str = "", **facts: Any
+) -> tuple[Organisation, tuple[Invitation, str] | None]:
+    """What the platform administrator does: create an organisation and invite its first administrator
+    (the invitation is e-mailed after commit). Returns the organisation and, if an address was given,
+    the invitation with its raw token."""
+    admin_email = (admin_email or "").strip()
+    if admin_email:
+        try:
+            Invitation._meta.get_field("email").clean(admin_email, None)
+        except ValidationError as exc:
+            raise ValidationError({"admin_email": exc.messages}) from exc
+    organisation = create_organisation(actor, name=name, slug=slug, **facts)
+    invitation = invite_member(organisation, actor, admin_email, [Role.ORG_ADMIN]) if admin_email else None
+    return organisation, invitation
+
+
+@dataclass
+class MemberRow:
+    """One person of an organisation with all the roles they hold there."""
+
+    user: Any
+    roles: list[str] = field(default_factory=list)
+    department: str = ""
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in self.roles]
+
+
+def list_members(organisation: Organisation) -> list[MemberRow]:
+    rows: dict[int, MemberRow] = {}
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role")
+    )
+    for membership in memberships:
+        row = rows.setdefault(membership.user_id, MemberRow(membership.user))
+        row.roles.append(membership.role)
+        row.department = row.department or membership.department
+    return list(rows.values())
+
+
+def list_pending_invitations(organisation: Organisation) -> list[Invitation]:
+    return list(
+        Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("-created_at", "-pk")
+    )

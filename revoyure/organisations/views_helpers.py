@@ -1,0 +1,96 @@
+"""Small helpers shared by the organisation pages."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from revoyure.organisations.access import OrgAccess
+
+M = TypeVar("M", bound=Model)
+
+
+def int_id(value: Any) -> int:
+    """A database id from the URL, or 404 (never an overflow on the database)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
+
+
+def get_in_organisation(queryset: QuerySet[M], access: OrgAccess, pk: Any) -> M:
+    """The object `pk` of `queryset` if it belongs to the organisation of `access`, else 404."""
+    obj = queryset.filter(organisation=access.organisation, pk=int_id(pk)).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def confirm(
+    request: HttpRequest,
+    access: OrgAccess | None,
+    *,
+    title: str,
+    message: str,
+    button: str,
+    cancel_url: str,
+    status: int = 200,
+) -> HttpResponse:
+    """The page that asks before a destructive action; usable without JavaScript. With no `button`, it
+    only explains why the action cannot be done."""
+    return render(
+        request,
+        "organisations/confirm.html",
+        {"access": access, "title": title, "message": message, "button": button, "cancel_url": cancel_url},
+        status=status,
+    )
+
+
+class BadPage(ValueError):
+    pass
+
+
+def paginate(object_list: Any, page_number: int | None, per_page: int) -> Page:
+    """The requested page; a page past the end is an error for the caller to answer with a 400."""
+    paginator = Paginator(object_list, per_page)
+    try:
+        return paginator.page(page_number or 1)
+    except EmptyPage as exc:
+        raise BadPage(
+            _("This page does not exist (there are %(count)d pages).") % {"count": paginator.num_pages}
+        ) from exc
+
+
+def bad_query(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"title": _("Bad request"), "message": message}, status=400)
+
+
+def posted(request: HttpRequest) -> Any:
+    """The submitted data, or None for a GET. An empty POST still binds the form (`posted(request)`
+    would show an empty submission as a fresh form instead of refusing it)."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """A destructive action runs only on the confirmation page's own submission, never on any POST."""
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+def refuse_writes(request: HttpRequest) -> HttpResponse | None:
+    """For read-only pages: the answer to any method but GET/HEAD (after the access check, so that an
+    outsider still gets 404)."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    return HttpResponseNotAllowed(["GET", "HEAD"])
