@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from revoyure.core import audit
+from revoyure.core.mail import send_mail_safely
 from revoyure.core.permissions import Role
 from revoyure.core.uploads import check_upload
 from revoyure.organisations.models import (
@@ -222,7 +222,7 @@ def invite_member(
     }
     subject = _("Invitation to join %(name)s on Revoyure") % {"name": organisation.name}
     body = render_to_string("organisations/email/invitation.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    transaction.on_commit(lambda: send_mail_safely(subject, body, [email]))
     return invitation, token
 
 

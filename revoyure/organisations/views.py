@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from revoyure.core import navigation
 from revoyure.core.permissions import Perm
@@ -22,6 +23,7 @@ def org_context(request: HttpRequest, slug: str, perm: Perm) -> OrgAccess:
     return access
 
 
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     organisations = organisations_of(request.user)
