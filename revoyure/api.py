@@ -1,9 +1,14 @@
-"""The REST API at /api/v1/: one NinjaAPI assembling the routers of each domain app."""
+"""The REST API at /api/v1/: one NinjaAPI assembling the routers of each domain app.
+
+Every operation is authenticated by a personal API token or the session (`organisations.api.api_auth`);
+operations override the permission they need.
+"""
 
 from revoyure.core.api import build_api
+from revoyure.organisations.api import api_auth
 from revoyure.organisations.api import router as organisations_router
 from revoyure.registry.api import router as registry_router
 
-api = build_api()
+api = build_api(auth=api_auth())
 api.add_router("/", organisations_router)
 api.add_router("/", registry_router)
