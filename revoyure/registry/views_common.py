@@ -1,0 +1,78 @@
+"""Helpers shared by the register pages: access with the organisation menu, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.cache import patch_vary_headers
+
+from revoyure.core import navigation
+from revoyure.core.permissions import Perm
+from revoyure.organisations.access import OrgAccess, access_organisation
+from revoyure.registry.access import access_attachment, access_tool, access_vendor
+from revoyure.registry.models import Attachment, Tool, Vendor
+
+
+def require_methods(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Like Django's `require_http_methods`, for organisation pages: a wrong method answers 405 to members
+    only; anyone else gets the 404 the page itself would give, so an address reveals nothing to outsiders."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method not in methods:
+                access_organisation(request.user, kwargs["org"], Perm.VIEW_TRANSPARENCY)
+                return HttpResponseNotAllowed(methods)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def with_menu(request: HttpRequest, access: OrgAccess) -> OrgAccess:
+    """Fill the organisation menu as `org_context` does, for pages whose access check is an `access_*`
+    helper (it has already looked the organisation and the roles up; no need to do it twice)."""
+    annotated: Any = request  # the context processor reads these two attributes
+    annotated.nav_organisation = access.organisation
+    annotated.nav_items = navigation.items_for(access.organisation.slug, access.perms, request.path)
+    return access
+
+
+def tool_context(request: HttpRequest, org: str, tool_id: Any, perm: Perm) -> tuple[OrgAccess, Tool]:
+    access, tool = access_tool(request.user, org, tool_id, perm)
+    return with_menu(request, access), tool
+
+
+def attachment_context(
+    request: HttpRequest, org: str, attachment_id: Any, perm: Perm
+) -> tuple[OrgAccess, Attachment]:
+    access, attachment = access_attachment(request.user, org, attachment_id, perm)
+    return with_menu(request, access), attachment
+
+
+def vendor_context(request: HttpRequest, org: str, vendor_id: Any, perm: Perm) -> tuple[OrgAccess, Vendor]:
+    access, vendor = access_vendor(request.user, org, vendor_id, perm)
+    return with_menu(request, access), vendor
+
+
+def paginate(queryset: Any, per_page: int, number: Any) -> Page[Any]:
+    """A page in SQL (LIMIT/OFFSET). A page number that is not a number, or out of range, is clamped to the
+    first or last page rather than refused: a stale link still shows something useful."""
+    return Paginator(queryset, per_page).get_page(number)
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """An htmx request that wants only a fragment (not a history restore, which needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    # The same address answers a whole page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response

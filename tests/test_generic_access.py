@@ -1,0 +1,194 @@
+"""Cross-cutting rules, written once and run for every URL pattern and API endpoint (ENGINEERING.md):
+
+- an outsider (member of another organisation) gets 404 on every organisation URL;
+- an anonymous visitor is sent to the login page (pages) or gets 401 (API);
+- malformed input posted to every URL gives a 4xx and writes nothing.
+
+URL patterns are discovered from the resolver, so a new view is covered as soon as it is routed. Each path
+parameter name must be known below: a new name makes the test fail until it is added.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from revoyure.core.models import AuditEntry
+from revoyure.organisations.models import Agreement, ApiToken, Invitation, Membership, StaffBody, StaffBodyMember
+from revoyure.registry import services
+from revoyure.registry.models import Attachment, Tool, Vendor
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str  # e.g. "o/<slug:org>/register/<int:pk>/"
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("api/")
+
+    @property
+    def org_scoped(self) -> bool:
+        return "<slug:org>" in self.pattern or "<org>" in self.pattern or "organisations/<slug>" in self.pattern
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), full_ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
+            yield Route(name, prefix + str(entry.pattern))
+
+
+# Routes deliberately open to anonymous visitors: they answer without a login by design.
+PUBLIC_ROUTES = {
+    "ping", "set_language", "accounts:login", "accounts:logout", "accounts:password_reset",
+    "accounts:password_reset_done", "accounts:password_reset_confirm", "accounts:password_reset_complete",
+    "organisations:accept_invitation", "api:openapi-json", "api:openapi-view",
+}
+# Routes whose public access is governed by an organisation switch (public transparency, open data).
+PUBLIC_PREFIXES = ("public/",)
+
+
+def all_routes() -> list[Route]:
+    routes = [r for r in _walk(get_resolver().url_patterns) if not r.pattern.startswith("static/")]
+    return sorted(set(routes), key=lambda r: (r.pattern, r.name))
+
+
+ROUTES = all_routes()
+ORG_ROUTES = [r for r in ROUTES if r.org_scoped and not r.pattern.startswith(PUBLIC_PREFIXES)]
+PRIVATE_ROUTES = [r for r in ROUTES if r.name not in PUBLIC_ROUTES and not r.pattern.startswith(PUBLIC_PREFIXES)]
+
+
+@dataclass
+class World:
+    personas: Any
+    tool: Tool
+    values: dict[str, str]
+
+
+@pytest.fixture
+def world(personas: Any, tmp_path: Any, settings: Any) -> World:
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    p = personas
+    tool = services.create_tool(p.org, p.delegate, {"name": "Walked tool"}, "test")
+    services.update_tool(tool, p.delegate, {"purpose": "Plan"}, "second version")
+    vendor = Vendor.objects.create(name="Walked vendor")
+    upload = SimpleUploadedFile("note.txt", b"plain text attachment", content_type="text/plain")
+    attachment = services.add_attachment(p.org, p.delegate, upload, title="Note", kind="other", tool=tool)
+    body = StaffBody.objects.create(organisation=p.org, kind="cse", name="CSE")
+    member = StaffBodyMember.objects.create(staff_body=body, full_name="Jo")
+    agreement = Agreement.objects.create(organisation=p.org, title="Accord", kind="collective")
+    history = list(tool.history.order_by("history_id").values_list("history_id", flat=True))
+    token = ApiToken.objects.create(user=p.admin, organisation=p.org, role="org_admin", name="t", prefix="rvy_x",
+                                    token_hash=secrets.token_hex(32))
+    invitation = Invitation.objects.create(organisation=p.org, email="new@acme.example", roles=["employee"],
+                                           token_hash=secrets.token_hex(32), expires_at="2099-01-01T00:00Z")
+    membership = Membership.objects.filter(organisation=p.org, user=p.employee).first()
+    values = {
+        "org": p.org.slug, "slug": p.org.slug, "org_slug": p.org.slug,
+        "pk": str(tool.pk), "tool_id": str(tool.pk), "id": str(tool.pk),
+        "history_id": str(history[-1]), "attachment_id": str(attachment.pk), "vendor_id": str(vendor.pk),
+        "body_id": str(body.pk), "staff_body_id": str(body.pk), "member_id": str(member.pk),
+        "agreement_id": str(agreement.pk), "token_id": str(token.pk), "invitation_id": str(invitation.pk),
+        "user_id": str(p.employee.pk), "membership_id": str(membership.pk if membership else 0),
+        "token": "not-a-real-token", "uidb64": "MQ", "path": "x", "format": "json", "fmt": "json",
+    }
+    return World(p, tool, values)
+
+
+_PARAM = __import__("re").compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def build_path(route: Route, values: dict[str, str]) -> str:
+    def fill(match: Any) -> str:
+        name = match.group("name")
+        if name not in values:
+            raise AssertionError(f"{route.name} ({route.pattern}): add a test value for path parameter <{name}>")
+        return values[name]
+
+    path = _PARAM.sub(fill, route.pattern)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "")
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "audit": AuditEntry.objects.count(), "tools": Tool.objects.count(),
+        "tool_versions": Tool.history.count(), "vendors": Vendor.objects.count(),
+        "attachments": Attachment.objects.count(), "memberships": Membership.objects.count(),
+        "staff_bodies": StaffBody.objects.count(), "agreements": Agreement.objects.count(),
+        "tokens": ApiToken.objects.count(), "invitations": Invitation.objects.count(),
+    }
+
+
+def test_routes_are_discovered() -> None:
+    names = {r.name for r in ROUTES}
+    assert "registry:tool_list" in names
+    assert any(r.is_api for r in ROUTES)
+    assert len(ORG_ROUTES) >= 5
+
+
+@pytest.mark.parametrize("route", ORG_ROUTES, ids=lambda r: r.name or r.pattern)
+def test_outsider_gets_404(route: Route, world: World) -> None:
+    client = world.personas.client("outsider")
+    path = build_path(route, world.values)
+    before = _counts()
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 404, f"{method.upper()} {path} gave {response.status_code} to an outsider"
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("route", PRIVATE_ROUTES, ids=lambda r: r.name or r.pattern)
+def test_anonymous_is_refused(route: Route, world: World) -> None:
+    client = Client()
+    path = build_path(route, world.values)
+    before = _counts()
+    response = client.get(path)
+    if route.is_api:
+        assert response.status_code == 401, f"GET {path} gave {response.status_code} to an anonymous caller"
+    else:
+        assert response.status_code in (302, 404), f"GET {path} gave {response.status_code} anonymously"
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), response["Location"]
+    assert _counts() == before
+
+
+MALFORMED_BODIES: list[dict[str, Any]] = [
+    {"name": "", "reason": "", "status": "no-such-status", "file": "not a file", "email": "not-an-email",
+     "roles": "no-such-role", "a": "x", "b": "y", "page": "-1", "headcount": "-5", "date": "31/02/2026"},
+    {"name": "x" * 5000, "risk_health": "99", "system_created_on": "yesterday", "vendor": "999999999999",
+     "affected_public": "aliens", "security_measures": "nonsense | |", "limit": "abc", "offset": "-1"},
+]
+
+
+@pytest.mark.parametrize("route", PRIVATE_ROUTES, ids=lambda r: r.name or r.pattern)
+def test_malformed_input_gives_4xx_and_writes_nothing(route: Route, world: World) -> None:
+    """Posted as the organisation administrator (who may do everything): garbage is refused cleanly."""
+    client = world.personas.client("admin")
+    path = build_path(route, world.values)
+    before = _counts()
+    responses = [client.post(path, data) for data in MALFORMED_BODIES]
+    responses.append(client.post(path, data=b"\x00\xff{not json", content_type="application/json"))
+    responses.append(client.post(path, data=json.dumps({"name": ["x"] * 3, "reason": {}}),
+                                 content_type="application/json"))
+    responses.append(client.get(path, {"page": "abc", "sort": "'; DROP TABLE", "status": "zzz", "q": "\x00" * 3,
+                                       "limit": "-1", "offset": "x", "a": "0", "b": "-3"}))
+    for response in responses[:-1]:
+        assert 400 <= response.status_code < 500, (
+            f"POST {path} with malformed input gave {response.status_code}")
+    assert responses[-1].status_code < 500, f"GET {path} with a bad query string gave a server error"
+    assert _counts() == before, f"POST {path} with malformed input wrote something"
