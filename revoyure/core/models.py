@@ -41,7 +41,7 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects: ClassVar[models.Manager[AuditEntry]] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[AuditEntry]] = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["id"]

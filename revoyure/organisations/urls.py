@@ -1,10 +1,11 @@
 from django.urls import path
 
-from revoyure.organisations import views_audit, views_members, views_platform, views_settings, views_tokens
+from revoyure.organisations import views, views_audit, views_members, views_platform, views_settings, views_tokens
 
 app_name = "organisations"
 
 urlpatterns = [
+    path("o/<slug:org>/", views.organisation_start, name="start"),
     path("o/<slug:org>/settings/", views_settings.settings_view, name="settings"),
     path("o/<slug:org>/settings/edit/", views_settings.settings_edit, name="settings_edit"),
     path("o/<slug:org>/settings/staff-bodies/", views_settings.staff_bodies, name="staff_bodies"),

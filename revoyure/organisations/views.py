@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from revoyure.core import navigation
-from revoyure.core.permissions import Perm
-from revoyure.organisations.access import OrgAccess, access_organisation, organisations_of
+from revoyure.core.permissions import Perm, has_permission
+from revoyure.organisations.access import OrgAccess, access_organisation, organisations_of, roles_of
+from revoyure.organisations.models import Organisation
+from revoyure.organisations.views_helpers import require_methods
 
 
 def org_context(request: HttpRequest, slug: str, perm: Perm) -> OrgAccess:
@@ -28,5 +30,20 @@ def org_context(request: HttpRequest, slug: str, perm: Perm) -> OrgAccess:
 def home(request: HttpRequest) -> HttpResponse:
     organisations = organisations_of(request.user)
     if len(organisations) == 1:
-        return redirect("registry:tool_list", org=organisations[0].slug)
+        return _start_page(request, organisations[0])
     return render(request, "organisations/home.html", {"organisations": organisations})
+
+
+def _start_page(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    # An employee starts on the transparency page, not the register (core.permissions.MATRIX).
+    if has_permission(roles_of(request.user, organisation), Perm.VIEW_REGISTER):
+        return redirect("registry:tool_list", org=organisation.slug)
+    return redirect("registry:transparency", org=organisation.slug)
+
+
+@require_methods("GET", "HEAD")
+@login_required
+def organisation_start(request: HttpRequest, org: str) -> HttpResponse:
+    """`/o/<org>/`: where a member of the organisation starts."""
+    access = access_organisation(request.user, org, Perm.VIEW_TRANSPARENCY)
+    return _start_page(request, access.organisation)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -10,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from revoyure.organisations.access import OrgAccess
+from revoyure.core.permissions import Perm
+from revoyure.organisations.access import OrgAccess, access_organisation
 
 M = TypeVar("M", bound=Model)
 
@@ -94,3 +97,20 @@ def refuse_writes(request: HttpRequest) -> HttpResponse | None:
     if request.method in ("GET", "HEAD"):
         return None
     return HttpResponseNotAllowed(["GET", "HEAD"])
+
+
+def require_methods(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Like Django's `require_http_methods`, for organisation pages: a wrong method answers 405 to members
+    only; anyone else gets the 404 the page itself would give, so an address reveals nothing to outsiders."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method not in methods:
+                access_organisation(request.user, kwargs["org"], Perm.VIEW_TRANSPARENCY)
+                return HttpResponseNotAllowed(methods)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

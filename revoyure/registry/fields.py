@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from django.db import models
 from django.utils.functional import Promise
@@ -88,11 +89,12 @@ class FieldSpec:
     label: Promise | str
     kind: str  # text, string, date, datetime, integer, decimal, boolean, choice, list, structured, vendor
     required: bool
-    choices: tuple[tuple[str, str], ...] = ()
+    # Labels stay lazy: the specs are cached once, and each use must speak the request's language.
+    choices: tuple[tuple[str, Promise | str], ...] = ()
     max_length: int | None = None
 
 
-def _kind(field: models.Field) -> str:  # type: ignore[type-arg]
+def _kind(field: models.Field) -> str:
     if field.name == "vendor":
         return "vendor"
     if field.name in LIST_CHOICES:
@@ -121,12 +123,12 @@ def field_specs() -> tuple[FieldSpec, ...]:
     specs = []
     for group in GROUPS:
         for name in group.fields:
-            field = Tool._meta.get_field(name)
-            choices: tuple[tuple[str, str], ...] = ()
+            field = cast(models.Field, Tool._meta.get_field(name))
+            choices: tuple[tuple[str, Promise | str], ...] = ()
             if name in LIST_CHOICES:
-                choices = tuple((str(v), str(lbl)) for v, lbl in LIST_CHOICES[name].choices)
+                choices = tuple((str(v), lbl) for v, lbl in LIST_CHOICES[name].choices)
             elif field.choices:
-                choices = tuple((str(v), str(lbl)) for v, lbl in field.choices)
+                choices = tuple((str(v), cast(Promise, lbl)) for v, lbl in field.choices)
             specs.append(FieldSpec(
                 name=name,
                 group=group.letter,

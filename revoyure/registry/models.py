@@ -3,7 +3,7 @@ register-record.md), vendors shared across the installation, and attachments."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -24,8 +24,11 @@ from revoyure.registry.choices import (
     YesNoUnknown,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _yes_no(label: str) -> models.CharField:
+
+def _yes_no(label: StrOrPromise) -> models.CharField:
     return models.CharField(label, max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
 
 

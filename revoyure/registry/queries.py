@@ -55,7 +55,7 @@ def filter_tools(queryset: QuerySet[Tool], filters: ToolFilters) -> QuerySet[Too
     if filters.domain_category:
         queryset = queryset.filter(domain_category=filters.domain_category)
     if filters.risk is not None:
-        queryset = queryset.filter(highest_risk_level=filters.risk)
+        queryset = queryset.filter(**{"highest_risk_level": filters.risk})  # an annotation (tools_of)
     if filters.vendor is not None:
         queryset = queryset.filter(vendor_id=filters.vendor)
     if filters.is_ai_system:

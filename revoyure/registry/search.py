@@ -64,7 +64,7 @@ def search_filter(query: str) -> Q:
     return condition
 
 
-def apply_search(queryset: QuerySet, query: str) -> QuerySet:  # type: ignore[type-arg]
+def apply_search(queryset: QuerySet, query: str) -> QuerySet:
     if not query.strip():
         return queryset
     return queryset.filter(search_filter(query))

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from revoyure.core import navigation
 from revoyure.core.permissions import Perm
-from revoyure.organisations.access import OrgAccess, access_organisation
+from revoyure.organisations.access import OrgAccess
+from revoyure.organisations.views_helpers import require_methods  # noqa: F401 - used by the register views
 from revoyure.registry.access import access_attachment, access_tool, access_vendor
 from revoyure.registry.models import Attachment, Tool, Vendor
-
-
-def require_methods(*methods: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Like Django's `require_http_methods`, for organisation pages: a wrong method answers 405 to members
-    only; anyone else gets the 404 the page itself would give, so an address reveals nothing to outsiders."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if request.method not in methods:
-                access_organisation(request.user, kwargs["org"], Perm.VIEW_TRANSPARENCY)
-                return HttpResponseNotAllowed(methods)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def with_menu(request: HttpRequest, access: OrgAccess) -> OrgAccess:
