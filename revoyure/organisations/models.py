@@ -60,7 +60,7 @@ class Organisation(models.Model):
     )
     naf_code = models.CharField(_("NAF sector code"), max_length=10, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
-    department = models.CharField(_("department"), max_length=100, blank=True)
+    department = models.CharField(_("French département"), max_length=100, blank=True)
     has_union_section = models.BooleanField(_("representative union section"), default=False)
     has_dpo = models.BooleanField(_("data protection officer appointed"), default=False)
     last_duerp_update = models.DateField(_("last update of the occupational risk assessment (DUERP)"), null=True,
@@ -87,7 +87,7 @@ class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    department = models.CharField(_("department"), max_length=100, blank=True)
+    department = models.CharField(_("department or service"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,7 +175,7 @@ class Invitation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
     roles = models.JSONField(_("roles"), default=list)
-    department = models.CharField(_("department"), max_length=100, blank=True)
+    department = models.CharField(_("department or service"), max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")

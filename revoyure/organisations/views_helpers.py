@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess, access_organisation
@@ -68,7 +69,12 @@ def paginate(object_list: Any, page_number: int | None, per_page: int) -> Page:
         return paginator.page(page_number or 1)
     except EmptyPage as exc:
         raise BadPage(
-            _("This page does not exist (there are %(count)d pages).") % {"count": paginator.num_pages}
+            ngettext(
+                "This page does not exist (there is %(count)d page).",
+                "This page does not exist (there are %(count)d pages).",
+                paginator.num_pages,
+            )
+            % {"count": paginator.num_pages}
         ) from exc
 
 
