@@ -12,4 +12,5 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         register(MenuEntry(_("Register"), "registry:tool_list", Perm.VIEW_REGISTER, 10))
         register(MenuEntry(_("Vendors"), "registry:vendor_list", Perm.VIEW_REGISTER, 20))
+        register(MenuEntry(_("Import / export"), "registry_data:export", Perm.EXPORT_REGISTER, 25))
         register(MenuEntry(_("Transparency"), "registry:transparency", Perm.VIEW_TRANSPARENCY, 30))

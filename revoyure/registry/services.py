@@ -51,11 +51,15 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _refresh_search_document(tool: Tool) -> None:
+def refresh_search_document(tool: Tool) -> None:
+    """Recompute `tool.search_document` (also used by the importer, which writes in bulk)."""
     values = [str(getattr(tool, f) or "") for f in SEARCHED_FIELDS]
     if tool.vendor_id:
         values.append(tool.vendor.name)  # type: ignore[union-attr]
     tool.search_document = build_document(values)
+
+
+_refresh_search_document = refresh_search_document
 
 
 def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -69,11 +73,16 @@ def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _validate(tool: Tool) -> None:
+def _validate(tool: Tool, *, check_unique: bool = True, only: Iterable[str] | None = None) -> None:
     # Model validation gives translated, per-field messages; the uniqueness of the name is checked here so
     # the message names the field instead of surfacing an IntegrityError.
-    tool.full_clean(exclude=["organisation", "search_document"], validate_unique=False,
-                    validate_constraints=False)
+    exclude = ["organisation", "search_document"]
+    if only is not None:  # fields left at their defaults are valid: the importer skips them for speed
+        given = {*only, "name"}
+        exclude += [f.name for f in Tool._meta.concrete_fields if f.name not in given]
+    tool.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    if not check_unique:  # the caller (the importer) checks names in memory, without a query per row
+        return
     duplicate = Tool.objects.filter(organisation_id=tool.organisation_id, name=tool.name).exclude(pk=tool.pk)
     if duplicate.exists():
         raise ValidationError({"name": _("A tool with this name already exists in this organisation.")})
@@ -88,13 +97,17 @@ def _save_with_history(tool: Tool, actor: Any, reason: str, **save_kwargs: Any) 
         raise ValidationError({"name": _("A tool with this name already exists in this organisation.")}) from exc
 
 
-def build_tool(organisation: Organisation, values: dict[str, Any]) -> Tool:
-    """An unsaved, validated tool (used by create_tool and by the importer's validation pass)."""
+def build_tool(organisation: Organisation, values: dict[str, Any], *, check_unique: bool = True,
+               only_given: bool = False) -> Tool:
+    """An unsaved, validated tool (used by create_tool and by the importer's validation pass).
+
+    The importer checks names in memory (`check_unique=False`) and validates only the fields it sets
+    (`only_given=True`); both save work on each of thousands of rows."""
     unknown = set(values) - set(importable_field_names())
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
     tool = Tool(organisation=organisation, **_clean_values(values))
-    _validate(tool)
+    _validate(tool, check_unique=check_unique, only=values if only_given else None)
     return tool
 
 
