@@ -13,6 +13,17 @@ from revoyure.core.permissions import Perm, has_permission, permissions_for
 from revoyure.organisations.models import Membership, Organisation
 
 
+def int_id(value: Any) -> int:
+    """A database id from the URL, or 404 (never an overflow on the database)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
+
+
 @dataclass(frozen=True)
 class OrgAccess:
     """An organisation together with what the current person may do in it."""

@@ -14,20 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from revoyure.core.permissions import Perm
-from revoyure.organisations.access import OrgAccess, access_organisation
+from revoyure.organisations.access import OrgAccess, access_organisation, int_id
 
 M = TypeVar("M", bound=Model)
-
-
-def int_id(value: Any) -> int:
-    """A database id from the URL, or 404 (never an overflow on the database)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    if not 0 < number < 2**63:
-        raise Http404
-    return number
 
 
 def get_in_organisation(queryset: QuerySet[M], access: OrgAccess, pk: Any) -> M:

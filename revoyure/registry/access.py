@@ -7,25 +7,15 @@ from typing import Any
 from django.http import Http404
 
 from revoyure.core.permissions import Perm
-from revoyure.organisations.access import OrgAccess, access_organisation
+from revoyure.organisations.access import OrgAccess, access_organisation, int_id
 from revoyure.registry.models import Attachment, Tool, Vendor
-
-
-def _int_id(value: Any) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    if not 0 < number < 2**63:
-        raise Http404
-    return number
 
 
 def access_tool(user: Any, org_slug: str, tool_id: Any, perm: Perm = Perm.VIEW_REGISTER,
                 *, token_roles: frozenset[str] | None = None) -> tuple[OrgAccess, Tool]:
     access = access_organisation(user, org_slug, perm, token_roles=token_roles)
     tool = (Tool.objects.select_related("vendor", "organisation")
-            .filter(organisation=access.organisation, pk=_int_id(tool_id)).first())
+            .filter(organisation=access.organisation, pk=int_id(tool_id)).first())
     if tool is None:
         raise Http404
     return access, tool
@@ -35,7 +25,7 @@ def access_attachment(user: Any, org_slug: str, attachment_id: Any, perm: Perm =
                       *, token_roles: frozenset[str] | None = None) -> tuple[OrgAccess, Attachment]:
     access = access_organisation(user, org_slug, perm, token_roles=token_roles)
     attachment = (Attachment.objects.select_related("tool")
-                  .filter(organisation=access.organisation, pk=_int_id(attachment_id)).first())
+                  .filter(organisation=access.organisation, pk=int_id(attachment_id)).first())
     if attachment is None:
         raise Http404
     return access, attachment
@@ -45,7 +35,7 @@ def access_vendor(user: Any, org_slug: str, vendor_id: Any, perm: Perm = Perm.VI
                   *, token_roles: frozenset[str] | None = None) -> tuple[OrgAccess, Vendor]:
     """Vendors are shared by the installation; a member of any organisation may see them."""
     access = access_organisation(user, org_slug, perm, token_roles=token_roles)
-    vendor = Vendor.objects.filter(pk=_int_id(vendor_id)).first()
+    vendor = Vendor.objects.filter(pk=int_id(vendor_id)).first()
     if vendor is None:
         raise Http404
     return access, vendor
