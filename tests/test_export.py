@@ -258,7 +258,7 @@ def test_algoritmeregister_maps_public_fields(register: Organisation) -> None:
     assert record["contact_email"] == "ia@acme.example"
     assert (record["lang"], record["standard_version"], record["source_id"]) == ("fra", "1.0", str(tool.pk))
     assert (record["begin_date"], record["end_date"]) == ("2022-09", "")
-    assert record["tags"] == "Recruitment"
+    assert record["tags"] == "Recrutement"
 
 
 def test_algoritmeregister_leaves_fields_without_equivalent_empty(register: Organisation) -> None:
@@ -376,7 +376,7 @@ def test_atrs_tier_1_record(register: Organisation) -> None:
         "name": "TriCV — présélection",
         "description": "Recruter",
         "organisation": "Acme",
-        "function": "Recruitment",
+        "function": "Recrutement",
         "phase": "Production",
         "contact": "ia@acme.example",
         "website": "",

@@ -95,7 +95,7 @@ def guess_format(path: Path, name: str = "") -> str:
     suffix = Path(name or path.name).suffix.lower()
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
-            _("Excel 97\u20132003 files (.xls) are not supported: save the file as XLSX or CSV.")
+            _("Excel 97–2003 files (.xls) are not supported: save the file as XLSX or CSV.")
         )
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
