@@ -62,7 +62,7 @@ check: $(STAMP)
 
 ## Benchmark against PRODUCT.md §4 (BENCH_DATABASE_URL selects the database; SQLite by default).
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 messages: $(STAMP)
 	for app in revoyure/*/locale; do (cd $$(dirname $$app) && ../../$(PY) ../../manage.py makemessages -l fr --no-obsolete >/dev/null); done
