@@ -26,7 +26,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 if PRODUCTION:
     if DEBUG:
-        raise ImproperlyConfigured("Refusing to start: DEBUG must be off in production (REVOYURE_ENV=production).")
+        raise ImproperlyConfigured(
+            "Refusing to start: DEBUG must be off in production (REVOYURE_ENV=production)."
+        )
     if SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KEY) < 32:
         raise ImproperlyConfigured(
             "Refusing to start: set SECRET_KEY to a random value of at least 32 characters in production."
@@ -124,8 +126,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     # Uploaded files live under var/, never under the static root; they are served only through a
     # permission-checked view (no MEDIA_URL on purpose).
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": None}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -149,7 +153,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Revoyure <no-reply@revoyure.localhost>")
 REVOYURE_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from revoyure.core import views as core_views
 from revoyure.api import api
+from revoyure.core import views as core_views
 from revoyure.organisations import views as organisation_views
 
 urlpatterns = [

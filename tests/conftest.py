@@ -71,8 +71,13 @@ def personas(db: Any) -> Personas:
 
 @pytest.fixture
 def tool(personas: Personas) -> Any:
-    return make_tool(personas.org, personas.delegate, name="Planning assistant", function="Plan shifts",
-                     purpose="Build weekly schedules")
+    return make_tool(
+        personas.org,
+        personas.delegate,
+        name="Planning assistant",
+        function="Plan shifts",
+        purpose="Build weekly schedules",
+    )
 
 
 def _free_port() -> int:
@@ -85,8 +90,8 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
-        from email import message_from_bytes, policy  # noqa: PLC0415
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
@@ -95,7 +100,7 @@ class _Inbox:
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[_Inbox]:
     """A real SMTP server on localhost; Django's SMTP backend delivers to it."""
-    from aiosmtpd.controller import Controller  # noqa: PLC0415
+    from aiosmtpd.controller import Controller
 
     inbox = _Inbox()
     port = _free_port()

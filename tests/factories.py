@@ -48,7 +48,8 @@ class VendorFactory(factory.django.DjangoModelFactory):
     country = "France"
 
 
-def make_tool(organisation: Organisation, actor: Any = None, reason: str = "Created in a test",
-              **values: Any) -> Tool:
+def make_tool(
+    organisation: Organisation, actor: Any = None, reason: str = "Created in a test", **values: Any
+) -> Tool:
     values.setdefault("name", f"Tool {Tool.objects.count() + 1}")
     return services.create_tool(organisation, actor, values, reason)

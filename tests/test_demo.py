@@ -14,8 +14,15 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(db, capsys):
     call_command("seed_demo")
     organisation = Organisation.objects.get(slug="demo")
     roles = set(Membership.objects.filter(organisation=organisation).values_list("role", flat=True))
-    assert roles >= {Role.ORG_ADMIN, Role.DELEGATE, Role.MANAGEMENT, Role.STAFF_REP, Role.EMPLOYEE,
-                     Role.COMMITTEE, Role.AUDITOR}
+    assert roles >= {
+        Role.ORG_ADMIN,
+        Role.DELEGATE,
+        Role.MANAGEMENT,
+        Role.STAFF_REP,
+        Role.EMPLOYEE,
+        Role.COMMITTEE,
+        Role.AUDITOR,
+    }
     assert organisation.tools.count() == 5
     output = capsys.readouterr().out
     for email, _name, _roles in DEMO_ACCOUNTS:

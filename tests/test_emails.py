@@ -3,7 +3,9 @@
 from revoyure.organisations import services
 
 
-def test_invitation_email_keeps_apostrophes_and_ampersands(personas, smtp_server, django_capture_on_commit_callbacks):
+def test_invitation_email_keeps_apostrophes_and_ampersands(
+    personas, smtp_server, django_capture_on_commit_callbacks
+):
     personas.org.name = "Mairie d'Aubagne & Co"
     personas.org.save()
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,7 +22,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from revoyure.core.models import AuditEntry
-from revoyure.organisations.models import Agreement, ApiToken, Invitation, Membership, StaffBody, StaffBodyMember
+from revoyure.organisations.models import (
+    Agreement,
+    ApiToken,
+    Invitation,
+    Membership,
+    StaffBody,
+    StaffBodyMember,
+)
 from revoyure.registry import services
 from revoyure.registry.models import Attachment, Tool, Vendor
 
@@ -38,7 +45,9 @@ class Route:
 
     @property
     def org_scoped(self) -> bool:
-        return "<slug:org>" in self.pattern or "<org>" in self.pattern or "organisations/<slug>" in self.pattern
+        return (
+            "<slug:org>" in self.pattern or "<org>" in self.pattern or "organisations/<slug>" in self.pattern
+        )
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
@@ -54,9 +63,17 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterato
 
 # Routes deliberately open to anonymous visitors: they answer without a login by design.
 PUBLIC_ROUTES = {
-    "ping", "set_language", "accounts:login", "accounts:logout", "accounts:password_reset",
-    "accounts:password_reset_done", "accounts:password_reset_confirm", "accounts:password_reset_complete",
-    "organisations:accept_invitation", "api:openapi-json", "api:openapi-view",
+    "ping",
+    "set_language",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "organisations:accept_invitation",
+    "api:openapi-json",
+    "api:openapi-view",
 }
 # Routes whose public access is governed by an organisation switch (public transparency, open data).
 PUBLIC_PREFIXES = ("public/",)
@@ -69,7 +86,9 @@ def all_routes() -> list[Route]:
 
 ROUTES = all_routes()
 ORG_ROUTES = [r for r in ROUTES if r.org_scoped and not r.pattern.startswith(PUBLIC_PREFIXES)]
-PRIVATE_ROUTES = [r for r in ROUTES if r.name not in PUBLIC_ROUTES and not r.pattern.startswith(PUBLIC_PREFIXES)]
+PRIVATE_ROUTES = [
+    r for r in ROUTES if r.name not in PUBLIC_ROUTES and not r.pattern.startswith(PUBLIC_PREFIXES)
+]
 
 
 @dataclass
@@ -81,8 +100,13 @@ class World:
 
 @pytest.fixture
 def world(personas: Any, tmp_path: Any, settings: Any) -> World:
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     p = personas
     tool = services.create_tool(p.org, p.delegate, {"name": "Walked tool"}, "test")
     services.update_tool(tool, p.delegate, {"purpose": "Plan"}, "second version")
@@ -93,19 +117,45 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
     member = StaffBodyMember.objects.create(staff_body=body, full_name="Jo")
     agreement = Agreement.objects.create(organisation=p.org, title="Accord", kind="collective")
     history = list(tool.history.order_by("history_id").values_list("history_id", flat=True))
-    token = ApiToken.objects.create(user=p.admin, organisation=p.org, role="org_admin", name="t", prefix="rvy_x",
-                                    token_hash=secrets.token_hex(32))
-    invitation = Invitation.objects.create(organisation=p.org, email="new@acme.example", roles=["employee"],
-                                           token_hash=secrets.token_hex(32), expires_at="2099-01-01T00:00Z")
+    token = ApiToken.objects.create(
+        user=p.admin,
+        organisation=p.org,
+        role="org_admin",
+        name="t",
+        prefix="rvy_x",
+        token_hash=secrets.token_hex(32),
+    )
+    invitation = Invitation.objects.create(
+        organisation=p.org,
+        email="new@acme.example",
+        roles=["employee"],
+        token_hash=secrets.token_hex(32),
+        expires_at="2099-01-01T00:00Z",
+    )
     membership = Membership.objects.filter(organisation=p.org, user=p.employee).first()
     values = {
-        "org": p.org.slug, "slug": p.org.slug, "org_slug": p.org.slug,
-        "pk": str(tool.pk), "tool_id": str(tool.pk), "id": str(tool.pk),
-        "history_id": str(history[-1]), "attachment_id": str(attachment.pk), "vendor_id": str(vendor.pk),
-        "body_id": str(body.pk), "staff_body_id": str(body.pk), "member_id": str(member.pk),
-        "agreement_id": str(agreement.pk), "token_id": str(token.pk), "invitation_id": str(invitation.pk),
-        "user_id": str(p.employee.pk), "membership_id": str(membership.pk if membership else 0),
-        "token": "not-a-real-token", "uidb64": "MQ", "path": "x", "format": "json", "fmt": "json",
+        "org": p.org.slug,
+        "slug": p.org.slug,
+        "org_slug": p.org.slug,
+        "pk": str(tool.pk),
+        "tool_id": str(tool.pk),
+        "id": str(tool.pk),
+        "history_id": str(history[-1]),
+        "attachment_id": str(attachment.pk),
+        "vendor_id": str(vendor.pk),
+        "body_id": str(body.pk),
+        "staff_body_id": str(body.pk),
+        "member_id": str(member.pk),
+        "agreement_id": str(agreement.pk),
+        "token_id": str(token.pk),
+        "invitation_id": str(invitation.pk),
+        "user_id": str(p.employee.pk),
+        "membership_id": str(membership.pk if membership else 0),
+        "token": "not-a-real-token",
+        "uidb64": "MQ",
+        "path": "x",
+        "format": "json",
+        "fmt": "json",
     }
     return World(p, tool, values)
 
@@ -117,7 +167,9 @@ def build_path(route: Route, values: dict[str, str]) -> str:
     def fill(match: Any) -> str:
         name = match.group("name")
         if name not in values:
-            raise AssertionError(f"{route.name} ({route.pattern}): add a test value for path parameter <{name}>")
+            raise AssertionError(
+                f"{route.name} ({route.pattern}): add a test value for path parameter <{name}>"
+            )
         return values[name]
 
     path = _PARAM.sub(fill, route.pattern)
@@ -126,11 +178,16 @@ def build_path(route: Route, values: dict[str, str]) -> str:
 
 def _counts() -> dict[str, int]:
     return {
-        "audit": AuditEntry.objects.count(), "tools": Tool.objects.count(),
-        "tool_versions": Tool.history.count(), "vendors": Vendor.objects.count(),
-        "attachments": Attachment.objects.count(), "memberships": Membership.objects.count(),
-        "staff_bodies": StaffBody.objects.count(), "agreements": Agreement.objects.count(),
-        "tokens": ApiToken.objects.count(), "invitations": Invitation.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "tools": Tool.objects.count(),
+        "tool_versions": Tool.history.count(),
+        "vendors": Vendor.objects.count(),
+        "attachments": Attachment.objects.count(),
+        "memberships": Membership.objects.count(),
+        "staff_bodies": StaffBody.objects.count(),
+        "agreements": Agreement.objects.count(),
+        "tokens": ApiToken.objects.count(),
+        "invitations": Invitation.objects.count(),
     }
 
 
@@ -148,7 +205,9 @@ def test_outsider_gets_404(route: Route, world: World) -> None:
     before = _counts()
     for method in ("get", "post"):
         response = getattr(client, method)(path)
-        assert response.status_code == 404, f"{method.upper()} {path} gave {response.status_code} to an outsider"
+        assert response.status_code == 404, (
+            f"{method.upper()} {path} gave {response.status_code} to an outsider"
+        )
     assert _counts() == before
 
 
@@ -168,10 +227,29 @@ def test_anonymous_is_refused(route: Route, world: World) -> None:
 
 
 MALFORMED_BODIES: list[dict[str, Any]] = [
-    {"name": "", "reason": "", "status": "no-such-status", "file": "not a file", "email": "not-an-email",
-     "roles": "no-such-role", "a": "x", "b": "y", "page": "-1", "headcount": "-5", "date": "31/02/2026"},
-    {"name": "x" * 5000, "risk_health": "99", "system_created_on": "yesterday", "vendor": "999999999999",
-     "affected_public": "aliens", "security_measures": "nonsense | |", "limit": "abc", "offset": "-1"},
+    {
+        "name": "",
+        "reason": "",
+        "status": "no-such-status",
+        "file": "not a file",
+        "email": "not-an-email",
+        "roles": "no-such-role",
+        "a": "x",
+        "b": "y",
+        "page": "-1",
+        "headcount": "-5",
+        "date": "31/02/2026",
+    },
+    {
+        "name": "x" * 5000,
+        "risk_health": "99",
+        "system_created_on": "yesterday",
+        "vendor": "999999999999",
+        "affected_public": "aliens",
+        "security_measures": "nonsense | |",
+        "limit": "abc",
+        "offset": "-1",
+    },
 ]
 
 
@@ -183,12 +261,27 @@ def test_malformed_input_gives_4xx_and_writes_nothing(route: Route, world: World
     before = _counts()
     responses = [client.post(path, data) for data in MALFORMED_BODIES]
     responses.append(client.post(path, data=b"\x00\xff{not json", content_type="application/json"))
-    responses.append(client.post(path, data=json.dumps({"name": ["x"] * 3, "reason": {}}),
-                                 content_type="application/json"))
-    responses.append(client.get(path, {"page": "abc", "sort": "'; DROP TABLE", "status": "zzz", "q": "\x00" * 3,
-                                       "limit": "-1", "offset": "x", "a": "0", "b": "-3"}))
+    responses.append(
+        client.post(path, data=json.dumps({"name": ["x"] * 3, "reason": {}}), content_type="application/json")
+    )
+    responses.append(
+        client.get(
+            path,
+            {
+                "page": "abc",
+                "sort": "'; DROP TABLE",
+                "status": "zzz",
+                "q": "\x00" * 3,
+                "limit": "-1",
+                "offset": "x",
+                "a": "0",
+                "b": "-3",
+            },
+        )
+    )
     for response in responses[:-1]:
         assert 400 <= response.status_code < 500, (
-            f"POST {path} with malformed input gave {response.status_code}")
+            f"POST {path} with malformed input gave {response.status_code}"
+        )
     assert responses[-1].status_code < 500, f"GET {path} with a bad query string gave a server error"
     assert _counts() == before, f"POST {path} with malformed input wrote something"

@@ -21,7 +21,10 @@ def test_create_tool_records_history_reason_and_audit(personas):
     assert version.history_user == personas.delegate
     entry = AuditEntry.objects.get(action="tool.created")
     assert (entry.organisation_id, entry.object_id, entry.actor_id) == (
-        personas.org.pk, str(tool.pk), personas.delegate.pk)
+        personas.org.pk,
+        str(tool.pk),
+        personas.delegate.pk,
+    )
     assert verify_chain().intact
 
 
@@ -36,8 +39,9 @@ def test_update_requires_a_reason_and_writes_nothing_without_it(tool, personas):
 
 
 def test_update_records_a_version_with_the_field_diff(tool, personas):
-    services.update_tool(tool, personas.manager, {"purpose": "Plan shifts fairly", "vendor_version": "2"},
-                         "vendor update")
+    services.update_tool(
+        tool, personas.manager, {"purpose": "Plan shifts fairly", "vendor_version": "2"}, "vendor update"
+    )
     new, old = tool.history.order_by("-history_id")[:2]
     changed = {c.field: (c.old, c.new) for c in new.diff_against(old).changes}
     assert changed["purpose"] == ("Build weekly schedules", "Plan shifts fairly")
@@ -57,16 +61,19 @@ def test_duplicate_name_in_organisation_is_refused(tool, personas):
     make_tool(personas.other_org, name=tool.name)  # another organisation may use the same name
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("affected_public", ["aliens"]),
-    ("techniques", "magic"),
-    ("risk_health", 9),
-    ("status", "nowhere"),
-    ("security_measures", [{"type": "unknown", "description": "x"}]),
-    ("user_trainings", [{"title": "", "date": "2026-01-01"}]),
-    ("user_trainings", [{"title": "AI basics", "date": "01/13/2026"}]),
-    ("name", ""),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("affected_public", ["aliens"]),
+        ("techniques", "magic"),
+        ("risk_health", 9),
+        ("status", "nowhere"),
+        ("security_measures", [{"type": "unknown", "description": "x"}]),
+        ("user_trainings", [{"title": "", "date": "2026-01-01"}]),
+        ("user_trainings", [{"title": "AI basics", "date": "01/13/2026"}]),
+        ("name", ""),
+    ],
+)
 def test_invalid_values_are_refused_naming_the_field(personas, field, value):
     values = {"name": "Valid name", field: value}
     with pytest.raises(ValidationError) as exc:

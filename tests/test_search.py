@@ -27,15 +27,18 @@ def tools(personas):
     ]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("candidature", ["TriCV"]),
-    ("CANDIDATURES", ["TriCV"]),
-    ("equipe planifier", ["Planif"]),
-    ("geolocalisation", ["Géoloc"]),
-    ("véhicule tournée", ["Géoloc"]),
-    ("candidature véhicule", []),
-    ("", ["Géoloc", "Planif", "TriCV"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("candidature", ["TriCV"]),
+        ("CANDIDATURES", ["TriCV"]),
+        ("equipe planifier", ["Planif"]),
+        ("geolocalisation", ["Géoloc"]),
+        ("véhicule tournée", ["Géoloc"]),
+        ("candidature véhicule", []),
+        ("", ["Géoloc", "Planif", "TriCV"]),
+    ],
+)
 def test_search_finds_tools_by_stemmed_unaccented_terms(tools, personas, query, expected):
     found = [t.name for t in list_tools(personas.org, ToolFilters(q=query))]
     assert found == expected

@@ -21,7 +21,9 @@ def test_pages_refuse_framing_and_sniffing(db):
 
 def test_session_cookie_is_http_only(personas):
     client = Client()
-    client.post("/accounts/login/", {"username": personas.delegate.email, "password": "correct-horse-battery-staple"})
+    client.post(
+        "/accounts/login/", {"username": personas.delegate.email, "password": "correct-horse-battery-staple"}
+    )
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"

@@ -48,8 +48,12 @@ def check_upload(upload: UploadedFile, max_bytes: int | None = None) -> str:
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if size > limit:
-        raise ValidationError({"file": _("The file is too large (%(size)s); the limit is %(limit)s.") % {
-            "size": filesizeformat(size), "limit": filesizeformat(limit)}})
+        raise ValidationError(
+            {
+                "file": _("The file is too large (%(size)s); the limit is %(limit)s.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+            }
+        )
     upload.seek(0)
     head = upload.read(_SNIFF_BYTES)
     upload.seek(0)
@@ -57,7 +61,9 @@ def check_upload(upload: UploadedFile, max_bytes: int | None = None) -> str:
     if kind is not None:
         if kind.mime in ALLOWED_BINARY_TYPES:
             return str(kind.mime)
-        raise ValidationError({"file": _("This type of file (%(type)s) is not accepted.") % {"type": kind.mime}})
+        raise ValidationError(
+            {"file": _("This type of file (%(type)s) is not accepted.") % {"type": kind.mime}}
+        )
     if _looks_like_text(head):
         lowered = head.lower()
         # Markup could run in a browser if it were ever served inline; refuse it rather than guess.

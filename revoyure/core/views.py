@@ -16,8 +16,11 @@ def ping(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"title": title, "status": status, "detail": message}, status=status,
-                            content_type="application/problem+json")
+        return JsonResponse(
+            {"title": title, "status": status, "detail": message},
+            status=status,
+            content_type="application/problem+json",
+        )
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
@@ -34,8 +37,12 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, _("Server error"), _("Something went wrong on our side. Please try again later."))
+    return _error(
+        request, 500, _("Server error"), _("Something went wrong on our side. Please try again later.")
+    )
 
 
 def ratelimited(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _error(request, 429, _("Too many attempts"), _("Too many attempts. Wait a few minutes and try again."))
+    return _error(
+        request, 429, _("Too many attempts"), _("Too many attempts. Wait a few minutes and try again.")
+    )

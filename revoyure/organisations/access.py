@@ -47,8 +47,9 @@ def roles_of(user: Any, organisation: Organisation) -> frozenset[str]:
     )
 
 
-def access_organisation(user: Any, slug: str, perm: Perm = Perm.VIEW_TRANSPARENCY,
-                        *, token_roles: frozenset[str] | None = None) -> OrgAccess:
+def access_organisation(
+    user: Any, slug: str, perm: Perm = Perm.VIEW_TRANSPARENCY, *, token_roles: frozenset[str] | None = None
+) -> OrgAccess:
     """The organisation `slug` if `user` is a member holding `perm`.
 
     `token_roles` restricts the roles to those of an API token (a token never grants more than its role).

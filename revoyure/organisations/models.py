@@ -50,11 +50,19 @@ class Organisation(models.Model):
     public_service_branch = models.CharField(
         _("public-service branch"), max_length=20, choices=PublicServiceBranch.choices, blank=True, default=""
     )
-    is_public_authority = models.BooleanField(_("public authority or body governed by public law"), default=False)
-    private_providing_public_service = models.BooleanField(_("private body providing a public service"), default=False)
+    is_public_authority = models.BooleanField(
+        _("public authority or body governed by public law"), default=False
+    )
+    private_providing_public_service = models.BooleanField(
+        _("private body providing a public service"), default=False
+    )
     headcount = models.PositiveIntegerField(_("headcount (employees or agents)"), default=0)
-    reached_11_for_12_months = models.BooleanField(_("11 employees reached for 12 consecutive months"), default=False)
-    reached_50_for_12_months = models.BooleanField(_("50 employees reached for 12 consecutive months"), default=False)
+    reached_11_for_12_months = models.BooleanField(
+        _("11 employees reached for 12 consecutive months"), default=False
+    )
+    reached_50_for_12_months = models.BooleanField(
+        _("50 employees reached for 12 consecutive months"), default=False
+    )
     reached_250_for_12_months = models.BooleanField(
         _("250 employees reached for 12 consecutive months"), default=False
     )
@@ -63,11 +71,14 @@ class Organisation(models.Model):
     department = models.CharField(_("French département"), max_length=100, blank=True)
     has_union_section = models.BooleanField(_("representative union section"), default=False)
     has_dpo = models.BooleanField(_("data protection officer appointed"), default=False)
-    last_duerp_update = models.DateField(_("last update of the occupational risk assessment (DUERP)"), null=True,
-                                         blank=True)
+    last_duerp_update = models.DateField(
+        _("last update of the occupational risk assessment (DUERP)"), null=True, blank=True
+    )
     contact_email = models.EmailField(_("contact for questions about tools (shown to staff)"), blank=True)
     transparency_public = models.BooleanField(_("publish the transparency page publicly"), default=False)
-    open_data_enabled = models.BooleanField(_("publish an open-data export of the public register"), default=False)
+    open_data_enabled = models.BooleanField(
+        _("publish an open-data export of the public register"), default=False
+    )
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -133,8 +144,13 @@ class StaffBodyMember(models.Model):
     staff_body = models.ForeignKey(StaffBody, on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField(_("full name"), max_length=200)
     mandate = models.CharField(_("mandate"), max_length=100, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="staff_body_seats")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_body_seats",
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["full_name"]
@@ -154,7 +170,9 @@ class AgreementKind(models.TextChoices):
 class Agreement(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agreements")
     title = models.CharField(_("title"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=20, choices=AgreementKind.choices, default=AgreementKind.COLLECTIVE)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AgreementKind.choices, default=AgreementKind.COLLECTIVE
+    )
     signed_on = models.DateField(_("date"), null=True, blank=True)
     document = models.FileField(_("document"), upload_to="agreements/%Y/", blank=True)
 
@@ -177,8 +195,9 @@ class Invitation(models.Model):
     roles = models.JSONField(_("roles"), default=list)
     department = models.CharField(_("department or service"), max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from revoyure.organisations import views, views_audit, views_members, views_platform, views_settings, views_tokens
+from revoyure.organisations import (
+    views,
+    views_audit,
+    views_members,
+    views_platform,
+    views_settings,
+    views_tokens,
+)
 
 app_name = "organisations"
 

@@ -3,6 +3,8 @@ fill the menu."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,14 +17,18 @@ from revoyure.organisations.models import Organisation
 from revoyure.organisations.views_helpers import require_methods
 
 
-def org_context(request: HttpRequest, slug: str, perm: Perm) -> OrgAccess:
-    """Check access (404 for outsiders, login redirect for anonymous visitors is done by the
-    middleware-free `login_required` on each view) and fill the organisation menu."""
-    access = access_organisation(request.user, slug, perm)
-    request.nav_organisation = access.organisation  # type: ignore[attr-defined]
-    request.nav_items = navigation.items_for(access.organisation.slug, access.perms,  # type: ignore[attr-defined]
-                                             request.path)
+def with_menu(request: HttpRequest, access: OrgAccess) -> OrgAccess:
+    """Fill the organisation menu (read by `core.context_processors.navigation`) for a checked access."""
+    annotated: Any = request
+    annotated.nav_organisation = access.organisation
+    annotated.nav_items = navigation.items_for(access.organisation.slug, access.perms, request.path)
     return access
+
+
+def org_context(request: HttpRequest, slug: str, perm: Perm) -> OrgAccess:
+    """Check access (404 for outsiders, 403 for members without `perm`) and fill the organisation menu.
+    Anonymous visitors are sent to the login page by `login_required` on each view."""
+    return with_menu(request, access_organisation(request.user, slug, perm))
 
 
 @require_GET

@@ -105,8 +105,9 @@ class OrganisationRole(models.TextChoices):
 
     DEPLOYER = "deployer", _("Deployer")
     PROVIDER_OWN_NAME = "provider_own_name", _("Provider: puts its name or trademark on it")
-    PROVIDER_SUBSTANTIAL_MODIFICATION = "provider_substantial_modification", _(
-        "Provider: substantially modified it"
+    PROVIDER_SUBSTANTIAL_MODIFICATION = (
+        "provider_substantial_modification",
+        _("Provider: substantially modified it"),
     )
     PROVIDER_REPURPOSED = "provider_repurposed", _("Provider: changed its intended purpose")
     PROVIDER_IN_HOUSE = "provider_in_house", _("Provider: developed in-house")

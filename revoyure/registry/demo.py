@@ -122,7 +122,7 @@ DEMO_TOOLS: list[dict[str, Any]] = [
         "used_at_workplace": "yes",
         "owner_department": "Services techniques",
         "staff_impact": "La position de votre véhicule est connue pendant vos heures de service, jamais en "
-                        "dehors. Elle n'est pas utilisée pour vous évaluer.",
+        "dehors. Elle n'est pas utilisée pour vous évaluer.",
         "status": ToolStatus.IN_SERVICE,
         "in_service_on": dt.date(2024, 6, 1),
     },
@@ -159,10 +159,20 @@ def seed_demo() -> Organisation:
     platform_admin.set_password(DEMO_PASSWORD)
     platform_admin.save()
     organisation = create_organisation(
-        platform_admin, name="Mutuelle Exemple", slug=DEMO_SLUG, legal_form=LegalForm.PRIVATE_COMPANY,
-        headcount=420, reached_11_for_12_months=True, reached_50_for_12_months=True,
-        reached_250_for_12_months=True, naf_code="65.12Z", region="Occitanie", department="Haute-Garonne",
-        has_union_section=True, has_dpo=True, contact_email="delegue-ia@demo.revoyure.fr",
+        platform_admin,
+        name="Mutuelle Exemple",
+        slug=DEMO_SLUG,
+        legal_form=LegalForm.PRIVATE_COMPANY,
+        headcount=420,
+        reached_11_for_12_months=True,
+        reached_50_for_12_months=True,
+        reached_250_for_12_months=True,
+        naf_code="65.12Z",
+        region="Occitanie",
+        department="Haute-Garonne",
+        has_union_section=True,
+        has_dpo=True,
+        contact_email="delegue-ia@demo.revoyure.fr",
         last_duerp_update=dt.date(2026, 1, 15),
     )
     for email, name, roles in DEMO_ACCOUNTS:
@@ -170,20 +180,39 @@ def seed_demo() -> Organisation:
         user.set_password(DEMO_PASSWORD)
         user.save()
         set_member_roles(organisation, user, roles, actor=platform_admin)
-    create_staff_body(organisation, platform_admin, kind=StaffBodyKind.CSE, name="CSE Mutuelle Exemple",
-                      members=[("Karim Benali", "Titulaire"), ("Lucie Fontaine", "Secrétaire")])
+    create_staff_body(
+        organisation,
+        platform_admin,
+        kind=StaffBodyKind.CSE,
+        name="CSE Mutuelle Exemple",
+        members=[("Karim Benali", "Titulaire"), ("Lucie Fontaine", "Secrétaire")],
+    )
     create_staff_body(organisation, platform_admin, kind=StaffBodyKind.CSSCT, name="CSSCT")
-    create_agreement(organisation, platform_admin, title="Accord relatif au numérique et à l'IA au travail",
-                     kind="collective", signed_on=dt.date(2025, 11, 4))
+    create_agreement(
+        organisation,
+        platform_admin,
+        title="Accord relatif au numérique et à l'IA au travail",
+        kind="collective",
+        signed_on=dt.date(2025, 11, 4),
+    )
     delegate = user_model.objects.get(email="delegue@demo.revoyure.fr")
     for spec in DEMO_TOOLS:
         values = dict(spec)
-        values["vendor"] = services.get_or_create_vendor(delegate, values.pop("vendor"),
-                                                         organisation_id=organisation.pk)
+        values["vendor"] = services.get_or_create_vendor(
+            delegate, values.pop("vendor"), organisation_id=organisation.pk
+        )
         services.create_tool(organisation, delegate, values, "Inscription initiale au registre")
     planning = organisation.tools.get(name__startswith="Planif+")
-    services.update_tool(planning, delegate, {"vendor_version": "4.2"},
-                         "Mise à jour annoncée par l'éditeur (nouvelle version 4.2)")
-    services.update_tool(planning, delegate, {"human_oversight_persons": "Responsables d'agence"},
-                         "Désignation des personnes chargées du contrôle humain")
+    services.update_tool(
+        planning,
+        delegate,
+        {"vendor_version": "4.2"},
+        "Mise à jour annoncée par l'éditeur (nouvelle version 4.2)",
+    )
+    services.update_tool(
+        planning,
+        delegate,
+        {"human_oversight_persons": "Responsables d'agence"},
+        "Désignation des personnes chargées du contrôle humain",
+    )
     return organisation

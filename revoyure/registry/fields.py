@@ -26,46 +26,135 @@ class Group:
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("A", _("System description"), (
-        "name", "system_created_on", "updated_at", "vendor_version", "status", "pilot_started_on",
-        "in_service_on", "suspended_on", "withdrawn_on",
-    )),
-    Group("B", _("Actors"), (
-        "vendor", "developed_in_house", "owner_department", "owner_name", "affected_public",
-        "affected_public_details", "affected_workers_count",
-    )),
-    Group("C", _("Functions, purposes and specific modalities"), (
-        "function", "purpose", "specific_modalities", "domain_category", "techniques", "is_ai_system",
-    )),
-    Group("D", _("Estimated risk level"), (
-        "risk_fundamental_rights", "risk_fundamental_rights_justification", "risk_health",
-        "risk_health_justification", "risk_safety", "risk_safety_justification",
-    )),
-    Group("E", _("Measures assessing compliance with fundamental rights"), (
-        "rights_civic_measures", "rights_civic_evidence", "rights_social_measures", "rights_social_evidence",
-        "rights_data_protection_measures", "rights_data_protection_evidence",
-        "rights_non_discrimination_measures", "rights_non_discrimination_evidence", "rights_freedoms_measures",
-        "rights_freedoms_evidence",
-    )),
+    Group(
+        "A",
+        _("System description"),
+        (
+            "name",
+            "system_created_on",
+            "updated_at",
+            "vendor_version",
+            "status",
+            "pilot_started_on",
+            "in_service_on",
+            "suspended_on",
+            "withdrawn_on",
+        ),
+    ),
+    Group(
+        "B",
+        _("Actors"),
+        (
+            "vendor",
+            "developed_in_house",
+            "owner_department",
+            "owner_name",
+            "affected_public",
+            "affected_public_details",
+            "affected_workers_count",
+        ),
+    ),
+    Group(
+        "C",
+        _("Functions, purposes and specific modalities"),
+        (
+            "function",
+            "purpose",
+            "specific_modalities",
+            "domain_category",
+            "techniques",
+            "is_ai_system",
+        ),
+    ),
+    Group(
+        "D",
+        _("Estimated risk level"),
+        (
+            "risk_fundamental_rights",
+            "risk_fundamental_rights_justification",
+            "risk_health",
+            "risk_health_justification",
+            "risk_safety",
+            "risk_safety_justification",
+        ),
+    ),
+    Group(
+        "E",
+        _("Measures assessing compliance with fundamental rights"),
+        (
+            "rights_civic_measures",
+            "rights_civic_evidence",
+            "rights_social_measures",
+            "rights_social_evidence",
+            "rights_data_protection_measures",
+            "rights_data_protection_evidence",
+            "rights_non_discrimination_measures",
+            "rights_non_discrimination_evidence",
+            "rights_freedoms_measures",
+            "rights_freedoms_evidence",
+        ),
+    ),
     Group("F", _("Security measures"), ("security_measures",)),
-    Group("G", _("Trainings given to users to guarantee human control"), (
-        "user_trainings", "human_oversight_persons",
-    )),
-    Group("H", _("Documentation and code of good conduct for users"), ("documents_provided", "code_of_conduct")),
+    Group(
+        "G",
+        _("Trainings given to users to guarantee human control"),
+        (
+            "user_trainings",
+            "human_oversight_persons",
+        ),
+    ),
+    Group(
+        "H", _("Documentation and code of good conduct for users"), ("documents_provided", "code_of_conduct")
+    ),
     Group("I", _("Other measures for trustworthy use"), ("other_trust_measures",)),
-    Group("J", _("Data and monitoring"), (
-        "personal_data", "personal_data_categories", "special_category_data", "biometric_data", "location_data",
-        "gdpr_record_reference", "dpia_status", "dpia_link", "data_retention", "can_monitor_activity",
-        "monitoring_details", "logs_kept", "logs_retention", "decision_role", "legal_or_significant_effects",
-    )),
-    Group("K", _("Deployment context"), (
-        "used_at_workplace", "new_technology_for_org", "major_change_working_conditions", "number_of_sites",
-        "project_cost", "environmental_footprint", "procurement_notes",
-    )),
-    Group("L", _("AI Act facts"), (
-        "organisation_role", "annex3_point", "profiling", "art6_3_exemption_documented",
-        "registered_in_eu_database", "infers_emotions", "biometric_categorisation", "generates_public_content",
-    )),
+    Group(
+        "J",
+        _("Data and monitoring"),
+        (
+            "personal_data",
+            "personal_data_categories",
+            "special_category_data",
+            "biometric_data",
+            "location_data",
+            "gdpr_record_reference",
+            "dpia_status",
+            "dpia_link",
+            "data_retention",
+            "can_monitor_activity",
+            "monitoring_details",
+            "logs_kept",
+            "logs_retention",
+            "decision_role",
+            "legal_or_significant_effects",
+        ),
+    ),
+    Group(
+        "K",
+        _("Deployment context"),
+        (
+            "used_at_workplace",
+            "new_technology_for_org",
+            "major_change_working_conditions",
+            "number_of_sites",
+            "project_cost",
+            "environmental_footprint",
+            "procurement_notes",
+        ),
+    ),
+    Group(
+        "L",
+        _("AI Act facts"),
+        (
+            "organisation_role",
+            "annex3_point",
+            "profiling",
+            "art6_3_exemption_documented",
+            "registered_in_eu_database",
+            "infers_emotions",
+            "biometric_categorisation",
+            "generates_public_content",
+        ),
+    ),
     Group("T", _("Staff transparency"), ("staff_impact", "staff_contact")),
 )
 
@@ -129,15 +218,17 @@ def field_specs() -> tuple[FieldSpec, ...]:
                 choices = tuple((str(v), lbl) for v, lbl in LIST_CHOICES[name].choices)
             elif field.choices:
                 choices = tuple((str(v), cast(Promise, lbl)) for v, lbl in field.choices)
-            specs.append(FieldSpec(
-                name=name,
-                group=group.letter,
-                label=field.verbose_name,
-                kind=_kind(field),
-                required=name == "name",
-                choices=choices,
-                max_length=getattr(field, "max_length", None) if _kind(field) == "string" else None,
-            ))
+            specs.append(
+                FieldSpec(
+                    name=name,
+                    group=group.letter,
+                    label=field.verbose_name,
+                    kind=_kind(field),
+                    required=name == "name",
+                    choices=choices,
+                    max_length=getattr(field, "max_length", None) if _kind(field) == "string" else None,
+                )
+            )
     return tuple(specs)
 
 

@@ -85,43 +85,61 @@ class Tool(models.Model):
     # A. Description du système
     name = models.CharField(_("system name"), max_length=300)
     system_created_on = models.DateField(_("system creation date"), null=True, blank=True)
-    vendor_version = models.CharField(_("version / edition of the vendor's product"), max_length=100, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ToolStatus.choices, default=ToolStatus.PROJECT)
+    vendor_version = models.CharField(
+        _("version / edition of the vendor's product"), max_length=100, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ToolStatus.choices, default=ToolStatus.PROJECT
+    )
     pilot_started_on = models.DateField(_("pilot start"), null=True, blank=True)
     in_service_on = models.DateField(_("go-live"), null=True, blank=True)
     suspended_on = models.DateField(_("suspension date"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawal date"), null=True, blank=True)
 
     # B. Acteurs
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="tools",
-                               verbose_name=_("provider (vendor)"))
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tools",
+        verbose_name=_("provider (vendor)"),
+    )
     developed_in_house = models.BooleanField(_("developed in-house"), default=False)
     owner_department = models.CharField(_("internal owner: department"), max_length=200, blank=True)
     owner_name = models.CharField(_("internal owner: named person"), max_length=200, blank=True)
-    affected_public = models.JSONField(_("people affected by the use of the system"), default=list, blank=True)
+    affected_public = models.JSONField(
+        _("people affected by the use of the system"), default=list, blank=True
+    )
     affected_public_details = models.TextField(_("people affected: details"), blank=True)
-    affected_workers_count = models.PositiveIntegerField(_("approximate number of workers affected"), null=True,
-                                                         blank=True)
+    affected_workers_count = models.PositiveIntegerField(
+        _("approximate number of workers affected"), null=True, blank=True
+    )
 
     # C. Fonctions, finalités et modalités spécifiques
     function = models.TextField(_("function performed by the system"), blank=True)
     purpose = models.TextField(_("purpose of the system"), blank=True)
     specific_modalities = models.TextField(_("specific modalities"), blank=True)
-    domain_category = models.CharField(_("domain category"), max_length=40, choices=DomainCategory.choices,
-                                       default=DomainCategory.OTHER)
+    domain_category = models.CharField(
+        _("domain category"), max_length=40, choices=DomainCategory.choices, default=DomainCategory.OTHER
+    )
     techniques = models.JSONField(_("techniques"), default=list, blank=True)
     is_ai_system = _yes_no(_("AI system within the meaning of the AI Act"))
 
     # D. Niveau de risque estimé
-    risk_fundamental_rights = models.PositiveSmallIntegerField(_("risk to fundamental rights"),
-                                                               choices=RiskLevel.choices, null=True, blank=True)
-    risk_fundamental_rights_justification = models.TextField(_("risk to fundamental rights: justification"),
-                                                             blank=True)
-    risk_health = models.PositiveSmallIntegerField(_("risk to health"), choices=RiskLevel.choices, null=True,
-                                                   blank=True)
+    risk_fundamental_rights = models.PositiveSmallIntegerField(
+        _("risk to fundamental rights"), choices=RiskLevel.choices, null=True, blank=True
+    )
+    risk_fundamental_rights_justification = models.TextField(
+        _("risk to fundamental rights: justification"), blank=True
+    )
+    risk_health = models.PositiveSmallIntegerField(
+        _("risk to health"), choices=RiskLevel.choices, null=True, blank=True
+    )
     risk_health_justification = models.TextField(_("risk to health: justification"), blank=True)
-    risk_safety = models.PositiveSmallIntegerField(_("risk to safety"), choices=RiskLevel.choices, null=True,
-                                                   blank=True)
+    risk_safety = models.PositiveSmallIntegerField(
+        _("risk to safety"), choices=RiskLevel.choices, null=True, blank=True
+    )
     risk_safety_justification = models.TextField(_("risk to safety: justification"), blank=True)
 
     # E. Mesures d'évaluation de la conformité à la préservation des droits fondamentaux
@@ -156,18 +174,21 @@ class Tool(models.Model):
     special_category_data = _yes_no(_("special categories of data (GDPR art. 9)"))
     biometric_data = _yes_no(_("biometric data"))
     location_data = _yes_no(_("location data"))
-    gdpr_record_reference = models.CharField(_("reference in the GDPR record of processing"), max_length=300,
-                                             blank=True)
-    dpia_status = models.CharField(_("DPIA status"), max_length=20, choices=DpiaStatus.choices,
-                                   default=DpiaStatus.UNKNOWN)
+    gdpr_record_reference = models.CharField(
+        _("reference in the GDPR record of processing"), max_length=300, blank=True
+    )
+    dpia_status = models.CharField(
+        _("DPIA status"), max_length=20, choices=DpiaStatus.choices, default=DpiaStatus.UNKNOWN
+    )
     dpia_link = models.CharField(_("DPIA link or reference"), max_length=500, blank=True)
     data_retention = models.CharField(_("data retention"), max_length=300, blank=True)
     can_monitor_activity = _yes_no(_("can monitor employees' activity (even as a side effect)"))
     monitoring_details = models.TextField(_("monitoring: details"), blank=True)
     logs_kept = _yes_no(_("logs kept under the organisation's control"))
     logs_retention = models.CharField(_("log retention"), max_length=200, blank=True)
-    decision_role = models.CharField(_("decisions about persons"), max_length=20, choices=DecisionRole.choices,
-                                     default=DecisionRole.NONE)
+    decision_role = models.CharField(
+        _("decisions about persons"), max_length=20, choices=DecisionRole.choices, default=DecisionRole.NONE
+    )
     legal_or_significant_effects = _yes_no(_("legal or similarly significant effects on persons"))
 
     # K. Deployment context
@@ -175,16 +196,22 @@ class Tool(models.Model):
     new_technology_for_org = _yes_no(_("new technology for the organisation"))
     major_change_working_conditions = _yes_no(_("important change to working conditions, health or safety"))
     number_of_sites = models.PositiveIntegerField(_("number of sites"), null=True, blank=True)
-    project_cost = models.DecimalField(_("cost of the project (euros)"), max_digits=14, decimal_places=2,
-                                       null=True, blank=True)
+    project_cost = models.DecimalField(
+        _("cost of the project (euros)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     environmental_footprint = models.TextField(_("environmental footprint"), blank=True)
     procurement_notes = models.TextField(_("contracts and procurement"), blank=True)
 
     # L. AI Act facts
-    organisation_role = models.CharField(_("role of the organisation (AI Act)"), max_length=40,
-                                         choices=OrganisationRole.choices, default=OrganisationRole.DEPLOYER)
-    annex3_point = models.CharField(_("Annex III point"), max_length=10, choices=Annex3Point.choices,
-                                    default=Annex3Point.UNKNOWN)
+    organisation_role = models.CharField(
+        _("role of the organisation (AI Act)"),
+        max_length=40,
+        choices=OrganisationRole.choices,
+        default=OrganisationRole.DEPLOYER,
+    )
+    annex3_point = models.CharField(
+        _("Annex III point"), max_length=10, choices=Annex3Point.choices, default=Annex3Point.UNKNOWN
+    )
     profiling = _yes_no(_("profiling of natural persons"))
     art6_3_exemption_documented = _yes_no(_("art. 6(3) exemption documented by the provider"))
     registered_in_eu_database = _yes_no(_("registered in the EU database"))
@@ -233,16 +260,21 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="attachments")
-    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
-    kind = models.CharField(_("kind"), max_length=30, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    tool = models.ForeignKey(
+        Tool, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=AttachmentKind.choices, default=AttachmentKind.OTHER
+    )
     title = models.CharField(_("title"), max_length=300)
     file = models.FileField(upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
 
     class Meta:

@@ -43,9 +43,13 @@ def tools_of(organisation: Organisation) -> QuerySet[Tool]:
     return (
         Tool.objects.filter(organisation=organisation)
         .select_related("vendor")
-        .annotate(highest_risk_level=Greatest(
-            Coalesce("risk_fundamental_rights", zero), Coalesce("risk_health", zero), Coalesce("risk_safety", zero)
-        ))
+        .annotate(
+            highest_risk_level=Greatest(
+                Coalesce("risk_fundamental_rights", zero),
+                Coalesce("risk_health", zero),
+                Coalesce("risk_safety", zero),
+            )
+        )
     )
 
 

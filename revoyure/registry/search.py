@@ -21,14 +21,27 @@ MAX_QUERY_TERMS = 12
 MIN_TRIMMED_STEM = 5
 
 SEARCHED_FIELDS = (
-    "name", "vendor_version", "owner_department", "owner_name", "function", "purpose", "specific_modalities",
-    "affected_public_details", "personal_data_categories", "monitoring_details", "staff_impact",
+    "name",
+    "vendor_version",
+    "owner_department",
+    "owner_name",
+    "function",
+    "purpose",
+    "specific_modalities",
+    "affected_public_details",
+    "personal_data_categories",
+    "monitoring_details",
+    "staff_impact",
 )
 
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("œ", "oe").replace("æ", "ae")
+    return (
+        "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        .replace("œ", "oe")
+        .replace("æ", "ae")
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from revoyure.core import audit
+from revoyure.core.uploads import check_upload
 from revoyure.organisations.models import Organisation
 from revoyure.registry.choices import STATUS_TRANSITIONS, ToolStatus
 from revoyure.registry.fields import LIST_CHOICES, READ_ONLY_FIELDS, STATUS_FIELDS, importable_field_names
 from revoyure.registry.models import Attachment, Tool, Vendor, VendorNote
 from revoyure.registry.search import SEARCHED_FIELDS, build_document
-from revoyure.core.uploads import check_upload
 from revoyure.registry.validation import STRUCTURED_CLEANERS, clean_choice_list
 
 MAX_REASON_LENGTH = 2000
@@ -44,10 +44,13 @@ _STATUS_DATE_FIELD = {
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why you make this change: the reason is kept in the history.")})
+        raise ValidationError(
+            {"reason": _("Say why you make this change: the reason is kept in the history.")}
+        )
     if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError({"reason": _("The reason is too long (at most %(max)d characters).") % {
-            "max": MAX_REASON_LENGTH}})
+        raise ValidationError(
+            {"reason": _("The reason is too long (at most %(max)d characters).") % {"max": MAX_REASON_LENGTH}}
+        )
     return reason
 
 
@@ -94,11 +97,14 @@ def _save_with_history(tool: Tool, actor: Any, reason: str, **save_kwargs: Any) 
     try:
         tool.save(**save_kwargs)
     except IntegrityError as exc:  # a concurrent writer took the name between the check and the save
-        raise ValidationError({"name": _("A tool with this name already exists in this organisation.")}) from exc
+        raise ValidationError(
+            {"name": _("A tool with this name already exists in this organisation.")}
+        ) from exc
 
 
-def build_tool(organisation: Organisation, values: dict[str, Any], *, check_unique: bool = True,
-               only_given: bool = False) -> Tool:
+def build_tool(
+    organisation: Organisation, values: dict[str, Any], *, check_unique: bool = True, only_given: bool = False
+) -> Tool:
     """An unsaved, validated tool (used by create_tool and by the importer's validation pass).
 
     The importer checks names in memory (`check_unique=False`) and validates only the fields it sets
@@ -112,15 +118,21 @@ def build_tool(organisation: Organisation, values: dict[str, Any], *, check_uniq
 
 
 @transaction.atomic
-def create_tool(organisation: Organisation, actor: Any, values: dict[str, Any],
-                reason: str = "", *, source: str = "web") -> Tool:
+def create_tool(
+    organisation: Organisation, actor: Any, values: dict[str, Any], reason: str = "", *, source: str = "web"
+) -> Tool:
     """Register a new tool. `values` are register fields (see registry.fields)."""
     reason = (reason or "").strip() or _("Tool registered")
     tool = build_tool(organisation, values)
     _refresh_search_document(tool)
     _save_with_history(tool, actor, reason)
-    audit.record("tool.created", actor=actor, organisation_id=organisation.pk, obj=tool,
-                 data={"name": tool.name, "reason": reason, "source": source})
+    audit.record(
+        "tool.created",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=tool,
+        data={"name": tool.name, "reason": reason, "source": source},
+    )
     return tool
 
 
@@ -148,8 +160,13 @@ def update_tool(tool: Tool, actor: Any, changes: dict[str, Any], reason: str, *,
     _validate(tool)
     _refresh_search_document(tool)
     _save_with_history(tool, actor, reason)
-    audit.record("tool.updated", actor=actor, organisation_id=tool.organisation_id, obj=tool,
-                 data={"fields": sorted(changed), "reason": reason, "source": source})
+    audit.record(
+        "tool.updated",
+        actor=actor,
+        organisation_id=tool.organisation_id,
+        obj=tool,
+        data={"fields": sorted(changed), "reason": reason, "source": source},
+    )
     return tool
 
 
@@ -158,16 +175,21 @@ def allowed_next_statuses(tool: Tool) -> list[str]:
 
 
 @transaction.atomic
-def change_status(tool: Tool, actor: Any, new_status: str, reason: str, *, on: dt.date | None = None,
-                  source: str = "web") -> Tool:
+def change_status(
+    tool: Tool, actor: Any, new_status: str, reason: str, *, on: dt.date | None = None, source: str = "web"
+) -> Tool:
     """Move a tool along its lifecycle, record the date, and obey every registered status gate."""
     reason = _require_reason(reason)
     if new_status not in ToolStatus.values:
         raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": new_status}})
     tool = Tool.objects.select_for_update().get(pk=tool.pk)
     if new_status not in STATUS_TRANSITIONS[tool.status]:
-        raise ValidationError({"status": _("A tool cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": ToolStatus(tool.status).label, "new": ToolStatus(new_status).label}})
+        raise ValidationError(
+            {
+                "status": _("A tool cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": ToolStatus(tool.status).label, "new": ToolStatus(new_status).label}
+            }
+        )
     for gate in STATUS_GATES:
         refusal = gate(tool, new_status)
         if refusal:
@@ -178,8 +200,13 @@ def change_status(tool: Tool, actor: Any, new_status: str, reason: str, *, on: d
     if date_field:
         setattr(tool, date_field, on or timezone.localdate())
     _save_with_history(tool, actor, reason)
-    audit.record("tool.status_changed", actor=actor, organisation_id=tool.organisation_id, obj=tool,
-                 data={"from": old_status, "to": new_status, "reason": reason, "source": source})
+    audit.record(
+        "tool.status_changed",
+        actor=actor,
+        organisation_id=tool.organisation_id,
+        obj=tool,
+        data={"from": old_status, "to": new_status, "reason": reason, "source": source},
+    )
     return tool
 
 
@@ -193,8 +220,9 @@ def find_vendor(name: str) -> Vendor | None:
 
 
 @transaction.atomic
-def create_vendor(actor: Any, values: dict[str, Any], *, organisation_id: int | None = None,
-                  reason: str = "") -> Vendor:
+def create_vendor(
+    actor: Any, values: dict[str, Any], *, organisation_id: int | None = None, reason: str = ""
+) -> Vendor:
     unknown = set(values) - set(VENDOR_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
@@ -205,8 +233,9 @@ def create_vendor(actor: Any, values: dict[str, Any], *, organisation_id: int | 
     vendor._change_reason = reason or _("Vendor registered")  # type: ignore[attr-defined]
     vendor._history_user = actor  # type: ignore[attr-defined]
     vendor.save()
-    audit.record("vendor.created", actor=actor, organisation_id=organisation_id, obj=vendor,
-                 data={"name": vendor.name})
+    audit.record(
+        "vendor.created", actor=actor, organisation_id=organisation_id, obj=vendor, data={"name": vendor.name}
+    )
     return vendor
 
 
@@ -215,8 +244,9 @@ def get_or_create_vendor(actor: Any, name: str, *, organisation_id: int | None =
 
 
 @transaction.atomic
-def update_vendor(vendor: Vendor, actor: Any, changes: dict[str, Any], reason: str, *,
-                  organisation_id: int | None = None) -> Vendor:
+def update_vendor(
+    vendor: Vendor, actor: Any, changes: dict[str, Any], reason: str, *, organisation_id: int | None = None
+) -> Vendor:
     reason = _require_reason(reason)
     unknown = set(changes) - set(VENDOR_FIELDS)
     if unknown:
@@ -230,8 +260,13 @@ def update_vendor(vendor: Vendor, actor: Any, changes: dict[str, Any], reason: s
     vendor._change_reason = reason  # type: ignore[attr-defined]
     vendor._history_user = actor  # type: ignore[attr-defined]
     vendor.save()
-    audit.record("vendor.updated", actor=actor, organisation_id=organisation_id, obj=vendor,
-                 data={"fields": sorted(changes), "reason": reason})
+    audit.record(
+        "vendor.updated",
+        actor=actor,
+        organisation_id=organisation_id,
+        obj=vendor,
+        data={"fields": sorted(changes), "reason": reason},
+    )
     return vendor
 
 
@@ -241,16 +276,29 @@ def update_vendor_note(vendor: Vendor, organisation: Organisation, actor: Any, t
     note.text = text
     note._history_user = actor  # type: ignore[attr-defined]
     note.save()
-    audit.record("vendor.note_updated", actor=actor, organisation_id=organisation.pk, obj=note,
-                 data={"vendor": vendor.pk})
+    audit.record(
+        "vendor.note_updated",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=note,
+        data={"vendor": vendor.pk},
+    )
     return note
 
 
 # Attachments ---------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def add_attachment(organisation: Organisation, actor: Any, upload: UploadedFile, *, title: str, kind: str,
-                   tool: Tool | None = None) -> Attachment:
+def add_attachment(
+    organisation: Organisation,
+    actor: Any,
+    upload: UploadedFile,
+    *,
+    title: str,
+    kind: str,
+    tool: Tool | None = None,
+) -> Attachment:
     """Store an uploaded file after checking its size and its real type (from its content)."""
     content_type = check_upload(upload)
     digest = hashlib.sha256()
@@ -258,25 +306,50 @@ def add_attachment(organisation: Organisation, actor: Any, upload: UploadedFile,
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(
-        organisation=organisation, tool=tool, kind=kind, title=(title or upload.name or "").strip()[:300],
-        original_name=(upload.name or "file")[:255], content_type=content_type, size=upload.size or 0,
-        sha256=digest.hexdigest(), uploaded_by=actor,
+        organisation=organisation,
+        tool=tool,
+        kind=kind,
+        title=(title or upload.name or "").strip()[:300],
+        original_name=(upload.name or "file")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
     )
     attachment.full_clean(exclude=["file"])
     attachment.file.save(attachment.sha256, upload, save=False)
     attachment.save()
-    audit.record("attachment.added", actor=actor, organisation_id=organisation.pk, obj=attachment,
-                 data={"tool": tool.pk if tool else None, "title": attachment.title, "sha256": attachment.sha256,
-                       "size": attachment.size, "content_type": content_type})
+    audit.record(
+        "attachment.added",
+        actor=actor,
+        organisation_id=organisation.pk,
+        obj=attachment,
+        data={
+            "tool": tool.pk if tool else None,
+            "title": attachment.title,
+            "sha256": attachment.sha256,
+            "size": attachment.size,
+            "content_type": content_type,
+        },
+    )
     return attachment
 
 
 @transaction.atomic
 def remove_attachment(attachment: Attachment, actor: Any, reason: str) -> None:
     reason = _require_reason(reason)
-    audit.record("attachment.removed", actor=actor, organisation_id=attachment.organisation_id, obj=attachment,
-                 data={"tool": attachment.tool_id, "title": attachment.title, "sha256": attachment.sha256,
-                       "reason": reason})
+    audit.record(
+        "attachment.removed",
+        actor=actor,
+        organisation_id=attachment.organisation_id,
+        obj=attachment,
+        data={
+            "tool": attachment.tool_id,
+            "title": attachment.title,
+            "sha256": attachment.sha256,
+            "reason": reason,
+        },
+    )
     stored = attachment.file.name
     storage = attachment.file.storage
     attachment.delete()

@@ -26,8 +26,12 @@ def clean_choice_list(name: str, value: Any) -> list[str]:
         raise ValidationError({name: _("Expected a list of values.")})
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        raise ValidationError({name: _("Unknown value(s): %(values)s. Allowed: %(allowed)s.") % {
-            "values": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}})
+        raise ValidationError(
+            {
+                name: _("Unknown value(s): %(values)s. Allowed: %(allowed)s.")
+                % {"values": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
+            }
+        )
     return list(dict.fromkeys(value))
 
 
@@ -41,8 +45,12 @@ def _text(name: str, item: dict[str, Any], key: str, required: bool = False) -> 
     if required and not text:
         raise ValidationError({name: _("“%(key)s” is required in each entry.") % {"key": key}})
     if len(text) > MAX_ITEM_TEXT:
-        raise ValidationError({name: _("“%(key)s” is too long (at most %(max)d characters).") % {
-            "key": key, "max": MAX_ITEM_TEXT}})
+        raise ValidationError(
+            {
+                name: _("“%(key)s” is too long (at most %(max)d characters).")
+                % {"key": key, "max": MAX_ITEM_TEXT}
+            }
+        )
     return text
 
 
@@ -62,8 +70,12 @@ def clean_security_measures(value: Any) -> list[dict[str, str]]:
     for item in _entries("security_measures", value):
         kind = _text("security_measures", item, "type") or "other"
         if kind not in allowed:
-            raise ValidationError({"security_measures": _("Unknown measure type “%(type)s”. Allowed: %(allowed)s.")
-                                   % {"type": kind, "allowed": ", ".join(sorted(allowed))}})
+            raise ValidationError(
+                {
+                    "security_measures": _("Unknown measure type “%(type)s”. Allowed: %(allowed)s.")
+                    % {"type": kind, "allowed": ", ".join(sorted(allowed))}
+                }
+            )
         cleaned.append({"type": kind, "description": _text("security_measures", item, "description", True)})
     return cleaned
 
@@ -76,8 +88,9 @@ def clean_user_trainings(value: Any) -> list[dict[str, Any]]:
             try:
                 date_text = dt.date.fromisoformat(date_text).isoformat()
             except ValueError as exc:
-                raise ValidationError({"user_trainings": _("“%(value)s” is not a date (YYYY-MM-DD).") % {
-                    "value": date_text}}) from exc
+                raise ValidationError(
+                    {"user_trainings": _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": date_text}}
+                ) from exc
         people = item.get("people_trained")
         if people in (None, ""):
             people = None
@@ -85,16 +98,21 @@ def clean_user_trainings(value: Any) -> list[dict[str, Any]]:
             try:
                 people = int(people)
             except (TypeError, ValueError) as exc:
-                raise ValidationError({"user_trainings": _("The number of people trained must be a whole number.")}
-                                      ) from exc
+                raise ValidationError(
+                    {"user_trainings": _("The number of people trained must be a whole number.")}
+                ) from exc
             if people < 0:
-                raise ValidationError({"user_trainings": _("The number of people trained cannot be negative.")})
-        cleaned.append({
-            "title": _text("user_trainings", item, "title", True),
-            "audience": _text("user_trainings", item, "audience"),
-            "date": date_text,
-            "people_trained": people,
-        })
+                raise ValidationError(
+                    {"user_trainings": _("The number of people trained cannot be negative.")}
+                )
+        cleaned.append(
+            {
+                "title": _text("user_trainings", item, "title", True),
+                "audience": _text("user_trainings", item, "audience"),
+                "date": date_text,
+                "people_trained": people,
+            }
+        )
     return cleaned
 
 

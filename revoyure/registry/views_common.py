@@ -8,21 +8,12 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from revoyure.core import navigation
 from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess
+from revoyure.organisations.views import with_menu
 from revoyure.organisations.views_helpers import require_methods  # noqa: F401 - used by the register views
 from revoyure.registry.access import access_attachment, access_tool, access_vendor
 from revoyure.registry.models import Attachment, Tool, Vendor
-
-
-def with_menu(request: HttpRequest, access: OrgAccess) -> OrgAccess:
-    """Fill the organisation menu as `org_context` does, for pages whose access check is an `access_*`
-    helper (it has already looked the organisation and the roles up; no need to do it twice)."""
-    annotated: Any = request  # the context processor reads these two attributes
-    annotated.nav_organisation = access.organisation
-    annotated.nav_items = navigation.items_for(access.organisation.slug, access.perms, request.path)
-    return access
 
 
 def tool_context(request: HttpRequest, org: str, tool_id: Any, perm: Perm) -> tuple[OrgAccess, Tool]:

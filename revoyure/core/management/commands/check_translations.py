@@ -34,8 +34,13 @@ class Command(BaseCommand):
             if not options["no_extract"]:
                 os.chdir(app_dir)
                 try:
-                    call_command("makemessages", locale=["fr"], no_obsolete=True, verbosity=0,
-                                 ignore_patterns=["tests/*"])
+                    call_command(
+                        "makemessages",
+                        locale=["fr"],
+                        no_obsolete=True,
+                        verbosity=0,
+                        ignore_patterns=["tests/*"],
+                    )
                 finally:
                     os.chdir(cwd)
             po_path = locale_dir / "fr" / "LC_MESSAGES" / "django.po"
