@@ -6,10 +6,16 @@ a user perceives (roles, labels) and fall back on form field names, which do not
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Self
 
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, Response
+
+
+def exactly(text: str) -> re.Pattern[str]:
+    """A locator text filter that matches the whole (trimmed) text, not a part of it."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
 
 class BasePage:
@@ -53,6 +59,19 @@ class BasePage:
         """Form-level and field-level error messages shown on the page."""
         return self.main.locator('[role="alert"], .field-error, .errorlist').all_inner_texts()
 
+    @property
+    def field_errors(self) -> Locator:
+        return self.main.locator(".field-error")
+
+    def switch_language(self) -> None:
+        """The header's language switch: one button naming the other language in that language."""
+        self.page.locator('header form[action*="i18n"] button[name="language"]').click()
+
+    def value_of(self, label: str) -> Locator:
+        """The `dd` that follows the `dt` saying `label` (record pages, settings, transparency)."""
+        term = self.main.locator("dt").filter(has_text=exactly(label))
+        return term.locator("xpath=following-sibling::dd[1]")
+
 
 class LoginPage(BasePage):
     url_name = "accounts:login"
@@ -94,6 +113,19 @@ class RegisterListPage(BasePage):
     def open_tool(self, name: str) -> None:
         self.tool_links().filter(has_text=name).first.click()
 
+    @property
+    def result_count(self) -> Locator:
+        """The "N tools" line above the results (htmx replaces it with the results)."""
+        return self.page.locator('#tool-results [role="status"]')
+
+    def change_filter(self, **values: str) -> None:
+        """Change filters without pressing the button: with JavaScript, htmx reloads only the results."""
+        for name, value in values.items():
+            self.field(name).select_option(value)
+
+    def start_new_tool(self) -> None:
+        self.main.get_by_role("button", name="Register a new tool").click()
+
 
 class ToolPage(BasePage):
     """/o/<org>/register/<pk>/: one record, grouped A to L."""
@@ -106,6 +138,26 @@ class ToolPage(BasePage):
     def follow(self, link_text: str) -> None:
         self.main.get_by_role("link", name=link_text).first.click()
 
+    @property
+    def status_form(self) -> Locator:
+        return self.main.locator('form[action*="/status/"]')
+
+    def change_status(self, new_status: str, reason: str = "") -> None:
+        form = self.status_form
+        form.locator('[name="new_status"]').select_option(new_status)
+        form.locator('[name="reason"]').fill(reason)
+        form.locator('[type="submit"]').click()
+
+    @property
+    def attachment_form(self) -> Locator:
+        return self.main.locator("form", has=self.page.locator('input[type="file"]'))
+
+    def attach(self, path: str, title: str = "") -> None:
+        form = self.attachment_form
+        form.locator('[name="title"]').fill(title)
+        form.locator('input[type="file"]').set_input_files(path)
+        form.locator('[type="submit"]').click()
+
 
 class ToolFormPage(BasePage):
     """Creation (`registry:tool_create`, kwargs org) and edition (`registry:tool_edit`, kwargs org, pk)."""
@@ -113,8 +165,12 @@ class ToolFormPage(BasePage):
     url_name = "registry:tool_create"
     edit_url_name: ClassVar[str] = "registry:tool_edit"
 
+    @classmethod
+    def edit_path(cls, **kwargs: Any) -> str:
+        return reverse(cls.edit_url_name, kwargs=kwargs)
+
     def open_edit(self, **kwargs: Any) -> Self:
-        self.response = self.page.goto(reverse(self.edit_url_name, kwargs=kwargs))
+        self.response = self.page.goto(self.edit_path(**kwargs))
         return self
 
     def fill(self, **values: str) -> None:
@@ -148,6 +204,14 @@ class HistoryPage(BasePage):
         selects.nth(1).select_option(label=newer)
         form.locator('[type="submit"]').click()
 
+    def compare_versions(self, older: int, newer: int) -> None:
+        """Pick versions by number ("Version 2 — <date>") in the comparison form and submit it."""
+        form = self.main.locator("form", has=self.page.locator("select"))
+        for select, number in zip(form.locator("select").all(), (older, newer), strict=True):
+            option = select.locator("option").filter(has_text=re.compile(rf"^Version {number} —"))
+            select.select_option(option.get_attribute("value"))
+        form.locator('[type="submit"]').click()
+
 
 class ComparePage(BasePage):
     """`registry:tool_compare` (kwargs org, pk, query `a=<history id>&b=<history id>`): two versions side by
@@ -158,6 +222,12 @@ class ComparePage(BasePage):
     def changed_rows(self) -> Locator:
         return self.main.locator("tr", has=self.page.locator(".diff-old, .diff-new"))
 
+    def row(self, label: str) -> Locator:
+        """The table row of one field, found by its label (the "changed" badge may follow it)."""
+        return self.main.locator("tbody tr").filter(
+            has=self.page.locator("th").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\b"))
+        )
+
 
 class TransparencyPage(BasePage):
     """`registry:transparency` (kwargs org): the staff transparency page."""
@@ -165,11 +235,142 @@ class TransparencyPage(BasePage):
     url_name = "registry:transparency"
 
 
+class PublicTransparencyPage(BasePage):
+    """`registry:public_transparency` (kwargs org): the same content, for anyone, when switched on."""
+
+    url_name = "registry:public_transparency"
+
+
 class ImportPage(BasePage):
-    """`registry_data:import` (kwargs org): upload, mapping step, preview and dry run."""
+    """`registry_data:import` (kwargs org): upload, mapping step, preview and dry run, then import.
+
+    The three steps are one page object: after the upload the browser stays on the import's addresses."""
 
     url_name = "registry_data:import"
 
     def upload(self, path: str) -> None:
         self.main.locator('input[type="file"]').set_input_files(path)
         self.submit()
+
+    def mapped_column(self, field: str) -> Locator:
+        """The select that says which column of the file gives the register field `field`."""
+        return self.field(f"map_{field}")
+
+    def map_column(self, field: str, column: str) -> None:
+        self.mapped_column(field).select_option(column)
+
+    def check(self) -> None:
+        """Submit the mapping for the dry run (on the mapping page, or "Check again" on the preview)."""
+        self.main.locator('form[action*="/import/preview/"] [type="submit"]').first.click()
+
+    @property
+    def import_button(self) -> Locator:
+        return self.main.locator('button[formaction*="/import/confirm/"]')
+
+    def confirm(self) -> None:
+        self.import_button.click()
+
+    @property
+    def preview_table(self) -> Locator:
+        return self.main.locator("table")
+
+    @property
+    def problems(self) -> Locator:
+        """The row-level problems of the dry run, one `li` each."""
+        return self.main.locator("section", has=self.page.locator("#import-errors")).locator("li")
+
+
+class ExportPage(BasePage):
+    url_name = "registry_data:export"
+
+
+class VendorListPage(BasePage):
+    url_name = "registry:vendor_list"
+
+
+class VendorPage(BasePage):
+    url_name = "registry:vendor_detail"
+
+
+class VendorFormPage(BasePage):
+    url_name = "registry:vendor_edit"
+
+
+# Organisation pages -------------------------------------------------------------------------------------
+
+
+class HomePage(BasePage):
+    """`home`: the organisations of the person (or straight to the one they belong to)."""
+
+    url_name = "home"
+
+
+class SettingsPage(BasePage):
+    url_name = "organisations:settings"
+
+
+class SettingsEditPage(BasePage):
+    url_name = "organisations:settings_edit"
+
+
+class StaffBodiesPage(BasePage):
+    url_name = "organisations:staff_bodies"
+
+
+class StaffBodyPage(BasePage):
+    url_name = "organisations:staff_body"
+
+
+class StaffBodyDeletePage(BasePage):
+    """A confirmation page (`organisations/confirm.html`), as every deletion shows one."""
+
+    url_name = "organisations:staff_body_delete"
+
+
+class AgreementsPage(BasePage):
+    url_name = "organisations:agreements"
+
+
+class MembersPage(BasePage):
+    url_name = "organisations:members"
+
+
+class MemberEditPage(BasePage):
+    url_name = "organisations:member_edit"
+
+
+class InvitePage(BasePage):
+    url_name = "organisations:invite"
+
+
+class AcceptInvitationPage(BasePage):
+    url_name = "organisations:accept_invitation"
+
+
+class ApiTokensPage(BasePage):
+    url_name = "organisations:api_tokens"
+
+    def create_token(self, name: str) -> None:
+        self.field("name").fill(name)
+        self.main.locator("form", has=self.page.locator('[name="name"]')).locator('[type="submit"]').click()
+
+    @property
+    def new_token(self) -> Locator:
+        """The read-only box showing a new token, on the one response that creates it."""
+        return self.main.locator("input[readonly]")
+
+
+class AuditLogPage(BasePage):
+    url_name = "organisations:audit_log"
+
+
+class PlatformOrganisationsPage(BasePage):
+    url_name = "organisations:platform_organisations"
+
+
+class PasswordResetDonePage(BasePage):
+    url_name = "accounts:password_reset_done"
+
+
+class PasswordResetConfirmPage(BasePage):
+    url_name = "accounts:password_reset_confirm"
