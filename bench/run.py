@@ -137,6 +137,11 @@ def app_env(database_url: str, *, production: bool = False) -> dict[str, str]:
     return env
 
 
+def _shown(path: Path) -> str:
+    """A path as printed: relative to the project when inside it (BENCH_DATABASE_URL may name any file)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -161,7 +166,7 @@ def prepare_dataset(config: Config) -> dict[str, Any]:
         "seed": config.seed,
     }
     if marker and marker.exists() and json.loads(marker.read_text()) == wanted:
-        say(f"dataset: reusing {config.sqlite_path.relative_to(ROOT)}")  # type: ignore[union-attr]
+        say(f"dataset: reusing {_shown(config.sqlite_path)}")  # type: ignore[arg-type]
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "createcachetable")
         return {"reused": True}

@@ -166,7 +166,22 @@ CACHES = {
         if env_bool("CACHE_IN_DATABASE", PRODUCTION)
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "revoyure_cache",
-    }
+    },
+    # Rendered fragments of the register pages (`{% cache … using="fragments" %}`), keyed on the version of
+    # the data they show, so a change makes a new key instead of needing an invalidation. In memory, per
+    # process: faster than the database and emptied on every deployment. Bounded by number of entries, so
+    # the big ones (a record's fields, some 13 KB) and the many small ones (a row of the register list, about
+    # 0.5 KB) have a cache each: at most some 25 MB and 10 MB per process.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "revoyure-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+    "row_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "revoyure-row-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "revoyure.core.views.ratelimited"

@@ -56,12 +56,15 @@ def access_organisation(
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404
-    organisation = Organisation.objects.filter(slug=str(slug)[:60]).first()
-    if organisation is None:
+    # One query for the organisation and the roles: a row per role this person holds there. No row means
+    # an unknown organisation or a non-member, which look the same from outside (404).
+    memberships = list(
+        Membership.objects.filter(user=user, organisation__slug=str(slug)[:60]).select_related("organisation")
+    )
+    if not memberships:
         raise Http404
-    roles = roles_of(user, organisation)
-    if not roles:
-        raise Http404
+    organisation = memberships[0].organisation
+    roles = frozenset(membership.role for membership in memberships)
     if token_roles is not None:
         roles = roles & token_roles
     access = OrgAccess(organisation, roles)

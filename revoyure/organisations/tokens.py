@@ -87,6 +87,21 @@ def revoke_token(token: ApiToken, actor: Any) -> ApiToken:
     return token
 
 
+_AUTHENTICATED_COLUMNS = (
+    "user_id",
+    "organisation_id",
+    "role",
+    "name",
+    "prefix",
+    "last_used_at",
+    "user__email",
+    "user__full_name",
+    "user__is_active",
+    "organisation__slug",
+    "organisation__name",
+)
+
+
 def authenticate_token(raw: Any) -> ApiToken | None:
     """The non-revoked token whose SHA-256 matches `raw`, with its user and organisation, or None.
 
@@ -96,6 +111,8 @@ def authenticate_token(raw: Any) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("user", "organisation")
+        # Every API request comes through here: read what the callers use, not the whole organisation.
+        .only(*_AUTHENTICATED_COLUMNS)
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -55,6 +55,20 @@ def tool_data(tool: Tool, organisation_slug: str, vendor: Vendor | None = _LOADE
     return data
 
 
+# A page of the list reads plain rows (`values()`), not model instances: for 100 tools of some 80 columns,
+# building the instances cost more than the query. `tool_data` gives the same representation from a tool.
+_PAGE_COLUMNS = (*PLAIN_TOOL_FIELDS, "id", "created_at", "highest_risk_level", "vendor_id", "vendor__name")
+
+
+def _page_item(row: dict[str, Any], organisation_slug: str) -> dict[str, Any]:
+    vendor_id, vendor_name = row.pop("vendor_id"), row.pop("vendor__name")
+    row["vendor"] = {"id": vendor_id, "name": vendor_name} if vendor_id is not None else None
+    # `Tool.highest_risk`: the annotation counts a missing level as 0, the API says null.
+    row["highest_risk"] = row.pop("highest_risk_level") or None
+    row["organisation"] = organisation_slug
+    return row
+
+
 def _write_values(payload: Any) -> dict[str, Any]:
     """The fields the client sent (and only those), as the services expect them."""
     values: dict[str, Any] = payload.model_dump(exclude_unset=True)
@@ -108,8 +122,8 @@ def list_tools(request: HttpRequest, slug: str, filters: Query[ToolQuery]) -> di
         q=filters.q,
         sort=filters.sort,
     )
-    tools = queries.list_tools(organisation, tool_filters)
-    return paginate(request, tools, filters, lambda tool: tool_data(tool, organisation.slug))
+    rows = queries.list_tools(organisation, tool_filters).values(*_PAGE_COLUMNS)
+    return paginate(request, rows, filters, lambda row: _page_item(row, organisation.slug))
 
 
 @router.post(

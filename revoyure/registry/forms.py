@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.forms.utils import flatatt
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -71,28 +73,41 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def _escaped(value: Any) -> str:
+    # What format_html does to each argument (conditional_escape), without its cost on every option.
+    if isinstance(value, Promise):
+        value = str(value)
+    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
+
+
 class PlainSelect(forms.Select):
     """A select rendered in Python. Django's template widget includes one template per option, which made
-    the select of vendors (hundreds of options) the slowest part of the register pages."""
+    the select of vendors (hundreds of options) the slowest part of the register pages; even its option
+    dictionaries (`optgroups`) cost more than the HTML, so the options are written straight from the choices.
+    The options of a group are listed flat; only the first matching option is selected, as in Django."""
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = [
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                option["value"],
-                " selected" if option["selected"] else "",
-                option["label"],
-            )
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
-        ]
+        wanted = self.format_value(value)
+        found = False
+        options = []
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, list | tuple):
+                group = option_label
+            else:
+                group = [("" if option_value is None else option_value, option_label)]
+            for choice_value, choice_label in group:
+                selected = not found and str(choice_value) in wanted
+                found |= selected
+                options.append(
+                    f'<option value="{_escaped(choice_value)}"{" selected" if selected else ""}>'
+                    f"{_escaped(choice_label)}</option>"
+                )
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
             SafeString("".join(options)),
         )
 
@@ -133,9 +148,12 @@ class ToolFilterForm(forms.Form):
         max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(ToolStatus.choices))
+    # Declared with PlainSelect: swapping the widgets in each new form would copy every list of choices again.
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_any(ToolStatus.choices), widget=PlainSelect
+    )
     domain_category = forms.ChoiceField(
-        label=_("Domain category"), required=False, choices=_any(DomainCategory.choices)
+        label=_("Domain category"), required=False, choices=_any(DomainCategory.choices), widget=PlainSelect
     )
     risk = forms.TypedChoiceField(
         label=_("Highest risk level"),
@@ -143,39 +161,53 @@ class ToolFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=_any([(NOT_ASSESSED, _("Not assessed")), *RiskLevel.choices]),
+        widget=PlainSelect,
     )
-    vendor = forms.ModelChoiceField(
-        label=_("Vendor"), required=False, queryset=Vendor.objects.none(), empty_label=_("Any")
+    # The vendors' ids and names only (see __init__): the page does not need them as model instances.
+    vendor = forms.TypedChoiceField(
+        label=_("Vendor"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]},
+        widget=PlainSelect,
     )
-    is_ai_system = forms.ChoiceField(label=_("AI system"), required=False, choices=_any(YesNoUnknown.choices))
+    is_ai_system = forms.ChoiceField(
+        label=_("AI system"), required=False, choices=_any(YesNoUnknown.choices), widget=PlainSelect
+    )
     can_monitor_activity = forms.ChoiceField(
-        label=_("Can monitor activity"), required=False, choices=_any(YesNoUnknown.choices)
+        label=_("Can monitor activity"),
+        required=False,
+        choices=_any(YesNoUnknown.choices),
+        widget=PlainSelect,
     )
     sort = forms.ChoiceField(
-        label=_("Sort by"), required=False, choices=[(key, SORT_LABELS.get(key, key)) for key in SORTS]
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
+        widget=PlainSelect,
     )
 
     def __init__(self, data: Any, organisation: Organisation) -> None:
         super().__init__(data)
         # Only the vendors this organisation uses: the filter offers nothing that gives no result.
         vendor_field = self.fields["vendor"]
-        assert isinstance(vendor_field, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
-        use_plain_selects(self)
-        vendor_field.queryset = (
+        assert isinstance(vendor_field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        vendors = (
             Vendor.objects.filter(tools__organisation=organisation)
-            .only("id", "name")
             .order_by("name")
             .distinct()
+            .values_list("id", "name")
         )
+        vendor_field.choices = [("", _("Any")), *vendors]
 
     def filters(self) -> ToolFilters:
         data = self.cleaned_data
-        vendor = data.get("vendor")
         return ToolFilters(
             status=data.get("status") or "",
             domain_category=data.get("domain_category") or "",
             risk=data.get("risk"),
-            vendor=vendor.pk if vendor else None,
+            vendor=data.get("vendor"),
             is_ai_system=data.get("is_ai_system") or "",
             can_monitor_activity=data.get("can_monitor_activity") or "",
             q=(data.get("q") or "").strip(),

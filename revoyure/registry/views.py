@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from revoyure.core.permissions import Perm
@@ -79,10 +80,12 @@ def render_tool_detail(
     allowed = services.allowed_next_statuses(tool)
     attachments = list(tool.attachments.select_related("uploaded_by").order_by("-uploaded_at", "-id"))
     remove_forms = remove_forms or {}
+    vendor_names = {tool.vendor.pk: tool.vendor.name} if tool.vendor else {}
     context: dict[str, Any] = {
         "access": access,
         "tool": tool,
-        "groups": record_groups(tool, {tool.vendor.pk: tool.vendor.name} if tool.vendor else {}),
+        # Built only when the template renders them, not when their cached fragment is used.
+        "groups": SimpleLazyObject(lambda: record_groups(tool, vendor_names)),
         "allowed_statuses": allowed,
         "can_edit": can_edit,
         "attachments": [

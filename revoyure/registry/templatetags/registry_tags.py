@@ -20,12 +20,16 @@ def show_value(value: Display) -> SafeString:
     return SafeString(conditional_escape(value))
 
 
+# Lazy labels, translated when shown.
+_RISK_LABELS = dict(RiskLevel.choices)
+
+
 @register.filter
 def risk_label(level: int | None) -> str:
     """The label of a risk level (0 or None: not assessed, shown as "—")."""
     if not level:
         return "—"
-    return str(dict(RiskLevel.choices).get(level, level))
+    return str(_RISK_LABELS.get(level, level))
 
 
 @register.filter
