@@ -21,12 +21,13 @@ def access_tool(
 ) -> tuple[OrgAccess, Tool]:
     access = access_organisation(user, org_slug, perm, token_roles=token_roles)
     tool = (
-        Tool.objects.select_related("vendor", "organisation")
+        Tool.objects.select_related("vendor")
         .filter(organisation=access.organisation, pk=int_id(tool_id))
         .first()
     )
     if tool is None:
         raise Http404
+    tool.organisation = access.organisation  # already loaded by the access check: no second join
     return access, tool
 
 
