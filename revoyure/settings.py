@@ -43,11 +43,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "revoyure.core",
     "revoyure.accounts",
     "revoyure.organisations",
     "revoyure.registry",
+    "revoyure.qualification",
 ]
+
+# Background work: Django's task framework (the django-tasks backport) with the database-backed worker
+# (`manage.py db_worker`). Tasks are enqueued inside the transaction that causes them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from revoyure.core import audit
+from revoyure.core import audit, hooks
 from revoyure.core.mail import send_mail_safely
 from revoyure.core.permissions import Role
 from revoyure.core.uploads import check_upload
@@ -122,6 +122,7 @@ def update_organisation(
         obj=organisation,
         data={"fields": sorted(changes), "reason": reason},
     )
+    hooks.fire(hooks.organisation_changed, organisation.pk)
     return organisation
 
 
@@ -305,6 +306,7 @@ def create_staff_body(
         obj=body,
         data={"kind": kind, "name": name, "members": len(seats)},
     )
+    hooks.fire(hooks.organisation_changed, organisation.pk)
     return body
 
 
@@ -319,6 +321,7 @@ def delete_staff_body(body: StaffBody, actor: Any) -> None:
     )
     body._history_user = actor  # type: ignore[attr-defined]
     body.delete()
+    hooks.fire(hooks.organisation_changed, body.organisation_id)
 
 
 @transaction.atomic
@@ -400,6 +403,7 @@ def create_agreement(
                     "document": bool(document),
                 },
             )
+            hooks.fire(hooks.organisation_changed, organisation.pk)
         except BaseException:
             if agreement.document:
                 agreement.document.storage.delete(agreement.document.name)
@@ -420,6 +424,7 @@ def delete_agreement(agreement: Agreement, actor: Any) -> None:
     storage = agreement.document.storage
     agreement._history_user = actor  # type: ignore[attr-defined]
     agreement.delete()
+    hooks.fire(hooks.organisation_changed, agreement.organisation_id)
     if stored_name:
         transaction.on_commit(lambda: storage.delete(stored_name))
 

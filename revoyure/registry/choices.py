@@ -118,6 +118,7 @@ class Annex3Point(models.TextChoices):
     NONE = "none", _("None")
     BIOMETRIC_CATEGORISATION = "1b", _("1(b) Biometric categorisation")
     EMOTION_RECOGNITION = "1c", _("1(c) Emotion recognition")
+    CRITICAL_INFRASTRUCTURE = "2", _("2 Critical infrastructure")
     RECRUITMENT = "4a", _("4(a) Recruitment or selection")
     WORK_RELATIONSHIPS = "4b", _("4(b) Work-related decisions, task allocation, monitoring")
     ESSENTIAL_SERVICES_CREDIT = "5b", _("5(b) Creditworthiness")

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from revoyure.core import audit
+from revoyure.core import audit, hooks
 from revoyure.core.uploads import check_upload
 from revoyure.organisations.models import Organisation
 from revoyure.registry.choices import STATUS_TRANSITIONS, ToolStatus
@@ -114,6 +114,11 @@ def build_tool(
         raise ValidationError({name: _("This field cannot be set.") for name in sorted(unknown)})
     tool = Tool(organisation=organisation, **_clean_values(values))
     _validate(tool, check_unique=check_unique, only=values if only_given else None)
+    if tool.status != ToolStatus.PROJECT:  # a tool registered (or imported) as already in use obeys the gates
+        for gate in STATUS_GATES:
+            refusal = gate(tool, tool.status)
+            if refusal:
+                raise ValidationError({"status": refusal})
     return tool
 
 
@@ -133,6 +138,7 @@ def create_tool(
         obj=tool,
         data={"name": tool.name, "reason": reason, "source": source},
     )
+    hooks.fire(hooks.tool_changed, tool)
     return tool
 
 
@@ -167,6 +173,7 @@ def update_tool(tool: Tool, actor: Any, changes: dict[str, Any], reason: str, *,
         obj=tool,
         data={"fields": sorted(changed), "reason": reason, "source": source},
     )
+    hooks.fire(hooks.tool_changed, tool)
     return tool
 
 
@@ -207,6 +214,7 @@ def change_status(
         obj=tool,
         data={"from": old_status, "to": new_status, "reason": reason, "source": source},
     )
+    hooks.fire(hooks.tool_changed, tool)
     return tool
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from revoyure.core import audit
+from revoyure.core import audit, hooks
 from revoyure.organisations.models import Organisation
 from revoyure.registry import services
 from revoyure.registry.fields import field_specs
@@ -230,6 +230,7 @@ def import_records(
                 object_type="registry.tool",
                 data={"count": report.imported, "file": source_name, "vendors_created": report.new_vendors},
             )
+            hooks.fire(hooks.tools_imported, organisation.pk)
     except ValidationError as exc:  # a vendor the validation found acceptable was refused at creation
         raise ImportFileError(*exc.messages) from exc
     except IntegrityError as exc:

@@ -1,0 +1,20 @@
+"""Named extension points between domain apps, so that a lower app can let a higher one react without
+importing it (docs/ARCHITECTURE.md). Each hook is a plain list of callables, filled in `AppConfig.ready`
+and called explicitly by a service, inside its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# A tool's facts changed (created, edited, status changed): called with the saved tool.
+tool_changed: list[Callable[[Any], None]] = []
+# Tools were written in bulk (the importer): called with the organisation id.
+tools_imported: list[Callable[[int], None]] = []
+# An organisation's own facts changed (its settings, staff bodies or agreements): called with its id.
+organisation_changed: list[Callable[[int], None]] = []
+
+
+def fire(hook: list[Callable[..., None]], *args: Any) -> None:
+    for fn in hook:
+        fn(*args)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualificationConfig(AppConfig):
+    name = "revoyure.qualification"
+    label = "qualification"
+    verbose_name = _("Qualification and obligations")
+
+    def ready(self) -> None:
+        from revoyure.core import hooks  # noqa: PLC0415
+        from revoyure.qualification import services  # noqa: PLC0415
+        from revoyure.qualification.rules import rule_set  # noqa: PLC0415
+        from revoyure.registry.services import STATUS_GATES  # noqa: PLC0415
+
+        # A broken rule file stops the start here, with the file, the rule and the problem named.
+        rule_set()
+        STATUS_GATES.append(services.prohibited_practice_gate)
+        hooks.tool_changed.append(services.on_tool_changed)
+        hooks.organisation_changed.append(services.on_organisation_changed)
+        hooks.tools_imported.append(services.on_organisation_changed)
