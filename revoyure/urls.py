@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("revoyure.organisations.urls")),
     path("", include("revoyure.registry.urls")),
     path("", include("revoyure.registry.urls_data")),
+    path("", include("revoyure.qualification.urls")),
+    path("", include("revoyure.qualification.urls_feed")),
 ]
 
 handler400 = "revoyure.core.views.bad_request"

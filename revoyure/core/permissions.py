@@ -36,11 +36,18 @@ class Perm(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     MANAGE_MEMBERS = "manage_members"
     MANAGE_TOKENS = "manage_tokens"
+    VIEW_OBLIGATIONS = "view_obligations"
+    MANAGE_OBLIGATIONS = "manage_obligations"
 
 
 _EVERYONE = {Perm.VIEW_TRANSPARENCY}
-_READ_REGISTER = _EVERYONE | {Perm.VIEW_REGISTER, Perm.EXPORT_REGISTER, Perm.MANAGE_TOKENS}
-_WRITE_REGISTER = _READ_REGISTER | {Perm.EDIT_REGISTER, Perm.IMPORT_REGISTER}
+_READ_REGISTER = _EVERYONE | {
+    Perm.VIEW_REGISTER,
+    Perm.EXPORT_REGISTER,
+    Perm.MANAGE_TOKENS,
+    Perm.VIEW_OBLIGATIONS,
+}
+_WRITE_REGISTER = _READ_REGISTER | {Perm.EDIT_REGISTER, Perm.IMPORT_REGISTER, Perm.MANAGE_OBLIGATIONS}
 
 # Staff representatives see every tool, its documents and history (PRODUCT.md §1) but do not edit the
 # employer's register; management describes the tools it brings; the delegate keeps the register.

@@ -8,10 +8,10 @@ class QualificationConfig(AppConfig):
     verbose_name = _("Qualification and obligations")
 
     def ready(self) -> None:
-        from revoyure.core import hooks  # noqa: PLC0415
-        from revoyure.qualification import services  # noqa: PLC0415
-        from revoyure.qualification.rules import rule_set  # noqa: PLC0415
-        from revoyure.registry.services import STATUS_GATES  # noqa: PLC0415
+        from revoyure.core import hooks
+        from revoyure.qualification import services
+        from revoyure.qualification.rules import rule_set
+        from revoyure.registry.services import STATUS_GATES
 
         # A broken rule file stops the start here, with the file, the rule and the problem named.
         rule_set()

@@ -20,7 +20,6 @@ from revoyure.qualification import engine
 from revoyure.qualification.facts import (
     COLUMN_FACTS,
     FACTS,
-    STORED_FACTS,
     FactError,
     all_facts,
     forget_organisation_facts,
@@ -138,7 +137,7 @@ def _queue_appeared(organisation_id: int, appeared: list[Obligation]) -> None:
         ],
         ignore_conflicts=True,
     )
-    from revoyure.qualification.tasks import send_notices  # noqa: PLC0415 - tasks import services
+    from revoyure.qualification.tasks import send_notices
 
     send_notices.enqueue(organisation_id)
 
@@ -345,7 +344,7 @@ def on_tool_changed(tool: Tool) -> None:
 
 
 def on_organisation_changed(organisation_id: int) -> None:
-    from revoyure.qualification.tasks import reevaluate_organisation_task  # noqa: PLC0415
+    from revoyure.qualification.tasks import reevaluate_organisation_task
 
     reevaluate_organisation_task.enqueue(organisation_id)
 

@@ -21,6 +21,6 @@ def reevaluate_organisation_task(organisation_id: int) -> int:
 
 @task()
 def send_notices(organisation_id: int) -> int:
-    from revoyure.qualification import notifications  # noqa: PLC0415
+    from revoyure.qualification import notifications
 
     return notifications.send_pending_notices(organisation_id)
