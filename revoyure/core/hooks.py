@@ -13,6 +13,9 @@ tool_changed: list[Callable[[Any], None]] = []
 tools_imported: list[Callable[[int], None]] = []
 # An organisation's own facts changed (its settings, staff bodies or agreements): called with its id.
 organisation_changed: list[Callable[[int], None]] = []
+# The demo organisation was created (`manage.py seed_demo`): called with it, so each capability adds its
+# part of the demo.
+demo_seeded: list[Callable[[Any], None]] = []
 
 
 def fire(hook: list[Callable[..., None]], *args: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from revoyure.core import hooks
 from revoyure.core.permissions import Role
 from revoyure.organisations.models import LegalForm, Organisation, StaffBodyKind
 from revoyure.organisations.services import (
@@ -215,4 +216,5 @@ def seed_demo() -> Organisation:
         {"human_oversight_persons": "Responsables d'agence"},
         "Désignation des personnes chargées du contrôle humain",
     )
+    hooks.fire(hooks.demo_seeded, organisation)
     return organisation
