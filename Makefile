@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser check bench migrate seed messages clean chromium
+.PHONY: run worker scheduler test test-fast test-browser check bench migrate seed messages clean chromium
 
 $(STAMP): requirements/dev.txt requirements/runtime.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -25,12 +25,24 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## Start the app on SQLite with the demo organisation, and print how to log in.
+## Start the app on SQLite with the demo organisation, and print how to log in. The task worker
+## (re-evaluations, e-mails) and the scheduler (daily jobs) run beside the web server and stop with it.
 run: seed
 	@echo ""
 	@echo "Revoyure runs on http://$(HOST):$(PORT)/ — log in with one of the accounts above."
 	@echo ""
+	@$(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	$(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The database-backed task worker alone (several may run at once).
+worker: migrate
+	$(PY) manage.py db_worker --no-reload
+
+## The scheduler of periodic jobs alone (several may run at once: each job is claimed atomically).
+scheduler: migrate
+	$(PY) manage.py run_scheduler
 
 ## The whole test suite (unit, integration and browser tests), in parallel.
 test: $(STAMP) chromium
