@@ -89,3 +89,21 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class ScheduledJob(models.Model):
+    """The next run of one periodic job registered in `core.scheduling`. A scheduler claims a due job
+    by moving `next_run_at` forward with a conditional UPDATE; only the one whose UPDATE changed the row
+    enqueues the task, so several schedulers can run at once without running a job twice."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name
