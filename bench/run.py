@@ -8,14 +8,17 @@
    page of 100, and the minimal view `/ping/` behind the same middleware; prints p50/p95 latency, throughput
    and each page's throughput as a share of the minimal view's, against the targets.
 3. Times `import_register` on a CSV of 100,000 rows (rows/s and peak memory of that process).
+4. Measures the qualification engine (bench/qualification.py): evaluations per second over the facts of
+   2,000 tools of the dataset, and the time to re-evaluate an organisation of 100 tools.
 
 Figures also go to bench/results/latest.json. The exit status is non-zero only when something failed
 (an HTTP error, a command that did not work), never because a target was missed.
 
 Environment: BENCH_ORGS (1000), BENCH_TOOLS (100), BENCH_VERSIONS (5), BENCH_SEED (2026),
 BENCH_REQUESTS per scenario (2000), BENCH_WARMUP (200), BENCH_CLIENTS (4), BENCH_WORKERS (2),
-BENCH_IMPORT_ROWS (100000), BENCH_DATABASE_URL (default: SQLite under var/bench/).
-Quick run: `BENCH_ORGS=20 BENCH_TOOLS=100 make bench`.
+BENCH_IMPORT_ROWS (100000), BENCH_QUALIFICATION_TOOLS (2000), BENCH_DATABASE_URL (default: SQLite under
+var/bench/). Quick run: `BENCH_ORGS=20 BENCH_TOOLS=100 make bench`. One part only:
+`python -m bench.run --only qualification` (figures to bench/results/latest-qualification.json).
 """
 
 from __future__ import annotations
@@ -33,16 +36,19 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import qualification
 from bench.http_load import Measurement, Request, drive, get, log_in
 from bench.import_file import write_register_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_FILE = ROOT / "bench" / "results" / "latest.json"
+PARTS = ("qualification",)
 HOST = "127.0.0.1"
 SEARCH_WORDS = ("données", "planification", "candidats", "assistant", "sécurité", "équipes")
 SAMPLED_ORGANISATIONS = 100
@@ -77,6 +83,7 @@ class Config:
     clients: int
     workers: int
     import_rows: int
+    qualification_tools: int
     database_url: str
 
     @classmethod
@@ -98,6 +105,7 @@ class Config:
             _env_int("BENCH_CLIENTS", 4),
             _env_int("BENCH_WORKERS", 2),
             _env_int("BENCH_IMPORT_ROWS", 100_000),
+            _env_int("BENCH_QUALIFICATION_TOOLS", qualification.DEFAULT_TOOLS),
             url,
         )
 
@@ -296,15 +304,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 # Scenarios -----------------------------------------------------------------------------------------------
 
 
-def sample_targets(config: Config) -> tuple[list[tuple[str, list[int]]], dict[str, str]]:
-    """Organisations spread over the dataset, some of their tool ids, and an API token for each, made with
-    the application's own service (this process talks to the bench database directly)."""
+def setup_django(config: Config) -> None:
+    """Set Django up in this process on the bench database (it talks to it directly)."""
     os.environ.update(app_env(config.database_url))
     os.environ["DJANGO_SETTINGS_MODULE"] = "revoyure.settings"
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+
+
+def sample_targets(config: Config) -> tuple[list[tuple[str, list[int]]], dict[str, str]]:
+    """Organisations spread over the dataset, some of their tool ids, and an API token for each, made with
+    the application's own service (this process talks to the bench database directly)."""
+    setup_django(config)
     from django.contrib.auth import get_user_model
 
     from revoyure.core.permissions import Role
@@ -497,7 +510,26 @@ def commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
-def main() -> int:
+def _only(argv: Sequence[str]) -> str | None:
+    if not argv:
+        return None
+    if len(argv) == 2 and argv[0] == "--only" and argv[1] in PARTS:
+        return argv[1]
+    raise BenchError(f"usage: python -m bench.run [--only {'|'.join(PARTS)}]")
+
+
+def run_qualification(config: Config, results: dict[str, Any]) -> None:
+    say("measuring: qualification engine")
+    results["qualification"] = qualification.qualification_benchmark(config.qualification_tools)
+    qualification.report(results["qualification"], say)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        only = _only(sys.argv[1:] if argv is None else argv)
+    except BenchError as exc:
+        say(str(exc))
+        return 2
     config = Config.from_env()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     database = "SQLite" if config.sqlite_path else "PostgreSQL"
@@ -523,8 +555,13 @@ def main() -> int:
         "errors": [],
     }
     server = None
+    results_file = RESULTS_FILE if only is None else RESULTS_FILE.with_name(f"latest-{only}.json")
     try:
         results["dataset"] = prepare_dataset(config)
+        if only == "qualification":
+            setup_django(config)
+            run_qualification(config, results)
+            return _finish(results, results_file)
         targets, tokens = sample_targets(config)
         port = free_port()
         server = start_server(config, port)
@@ -544,15 +581,21 @@ def main() -> int:
         say("")
         results["import"] = import_benchmark(config)
         report_import(results["import"])
+        say("")
+        run_qualification(config, results)
     except (BenchError, RuntimeError, OSError) as exc:
         results["errors"].append(str(exc))
         say(f"error: {exc}")
     finally:
         if server is not None:
             stop(server)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    say(f"\nfigures written to {RESULTS_FILE.relative_to(ROOT)}")
+    return _finish(results, results_file)
+
+
+def _finish(results: dict[str, Any], results_file: Path) -> int:
+    results_file.parent.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    say(f"\nfigures written to {results_file.relative_to(ROOT)}")
     if results["errors"]:
         say(f"the benchmark did not complete cleanly: {len(results['errors'])} error(s), see above")
         return 1

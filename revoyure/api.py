@@ -7,8 +7,10 @@ operations override the permission they need.
 from revoyure.core.api import build_api
 from revoyure.organisations.api import api_auth
 from revoyure.organisations.api import router as organisations_router
+from revoyure.qualification.api import router as qualification_router
 from revoyure.registry.api import router as registry_router
 
 api = build_api(auth=api_auth())
 api.add_router("/", organisations_router)
 api.add_router("/", registry_router)
+api.add_router("/", qualification_router)

@@ -15,6 +15,10 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_OPERATIONS = {
     "/api/v1/": {"get"},
+    "/api/v1/organisations/{slug}/tools/{tool_id}/qualification": {"get"},
+    "/api/v1/organisations/{slug}/obligations": {"get"},
+    "/api/v1/organisations/{slug}/obligations/{obligation_id}/status": {"post"},
+    "/api/v1/qualification/evaluate": {"post"},
     "/api/v1/organisations": {"get"},
     "/api/v1/organisations/{slug}": {"get"},
     "/api/v1/organisations/{slug}/tools": {"get", "post"},

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from revoyure.core.permissions import Role
@@ -147,15 +147,9 @@ def _base_url() -> str:
 
 
 def obligation_url(organisation: Organisation, obligation: Obligation) -> str:
-    try:
-        path = reverse("qualification:obligation", kwargs={"org": organisation.slug, "pk": obligation.pk})
-    except NoReverseMatch:  # the obligation page is not routed: point to the tool or the organisation
-        if obligation.tool_id:
-            path = reverse(
-                "registry:tool_detail", kwargs={"org": organisation.slug, "pk": obligation.tool_id}
-            )
-        else:
-            path = reverse("organisations:start", kwargs={"org": organisation.slug})
+    path = reverse(
+        "qualification:obligation", kwargs={"org": organisation.slug, "obligation_id": obligation.pk}
+    )
     return _base_url() + path
 
 
