@@ -1,11 +1,16 @@
+import pytest
+
 """The demo organisation of `make run`: one account per role, a register with history, an intact audit log."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from revoyure.core.audit import verify_chain
 from revoyure.core.permissions import Role
 from revoyure.organisations.models import Membership, Organisation
+from revoyure.qualification.models import Obligation
+from revoyure.registry import services
 from revoyure.registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
@@ -23,7 +28,8 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(db, capsys):
         Role.COMMITTEE,
         Role.AUDITOR,
     }
-    assert organisation.tools.count() == 5
+    # The five tools of the register demo, plus the qualification's prohibited-practice example.
+    assert organisation.tools.count() == 6
     output = capsys.readouterr().out
     for email, _name, _roles in DEMO_ACCOUNTS:
         assert email in output
@@ -36,3 +42,13 @@ def test_demo_register_has_history_and_an_intact_audit_log(db):
     planning = Organisation.objects.get(slug="demo").tools.get(name__startswith="Planif+")
     assert planning.history.count() == 3
     assert verify_chain().intact
+
+
+def test_demo_tools_are_qualified_and_the_prohibited_one_cannot_be_piloted(db):
+    call_command("seed_demo")
+    organisation = Organisation.objects.get(slug="demo")
+    assert Obligation.objects.filter(organisation=organisation, tool__isnull=True).exists()
+    emotion = organisation.tools.get(name__startswith="HumeurCall")
+    assert emotion.qualification.classification["prohibited"][0]["rule"] == "PRO-1"
+    with pytest.raises(ValidationError, match=r"5\(1\)\(f\)"):
+        services.change_status(emotion, None, "pilot", "Try it")

@@ -211,6 +211,13 @@ _COLUMNS = [
 _STORED = [
     Fact("sys.infers_outputs", BOOL, _("infers its outputs from the input it receives"), "stored"),
     Fact("sys.purpose_medical_or_safety", BOOL, _("used for medical or safety reasons"), "stored"),
+    Fact("sys.used_in_education", BOOL, _("used in an education or training institution"), "stored"),
+    Fact(
+        "sys.generates_synthetic_content",
+        BOOL,
+        _("generates synthetic audio, image, video or text content"),
+        "stored",
+    ),
     Fact(
         "sys.infers_sensitive_traits",
         BOOL,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ from revoyure.qualification.facts import ENUM, FACTS, SET, FactError, parse_fact
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 FAMILY_FILES = ("definitions", "ai_act", "gdpr", "labour_code", "public_service")
 FAMILY_ORDER = {name: i for i, name in enumerate(FAMILY_FILES)}
+# Examples that give no `at` are evaluated on this date, when every rule of legal-rules.md §1.1 but the
+# public-authority legacy deadline (2 August 2030) applies.
+EXAMPLE_DATE = dt.date(2028, 6, 1)
 
 
 class RuleFileError(Exception):
@@ -51,8 +54,9 @@ class Timing:
 class Example:
     facts: dict[str, Any]
     at: dt.date | None
-    expect: Any
+    expect: Any  # a rule's expected state ("applies", "upcoming", "legacy") or a definition's value
     note: str
+    missing: tuple[str, ...] = ()  # for "unclear" examples: facts the outcome must name as missing
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Definition:
     fact: str
     label: dict[str, str]
     expression: Compiled
-    examples: tuple[Example, ...]
+    examples: tuple[Example, ...]  # each with the expected value in `expect`
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,27 @@ class RuleSet:
     definitions: tuple[Definition, ...]
     rules: tuple[Rule, ...]
 
-    @property
+    @cached_property
+    def derivations(self) -> tuple[tuple[str, Any], ...]:
+        """(fact, compiled expression) of the definitions, in order."""
+        return tuple((d.fact, d.expression.ev) for d in self.definitions)
+
+    @cached_property
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
+
+    @cached_property
+    def _by_scope(self) -> dict[str | None, tuple[tuple[Rule, Any], ...]]:
+        pairs = tuple((r, r.condition.ev) for r in self.rules)
+        return {
+            None: pairs,
+            "tool": tuple(p for p in pairs if p[0].scope == "tool"),
+            "organisation": tuple(p for p in pairs if p[0].scope == "organisation"),
+        }
+
+    def conditions(self, scope: str | None = None) -> tuple[tuple[Rule, Any], ...]:
+        """The rules of one scope (all when None) with their compiled conditions, computed once."""
+        return self._by_scope[scope or None]
 
 
 _SCHEMA = json.loads((RULES_DIR / "schema.json").read_text(encoding="utf-8"))
@@ -159,16 +181,47 @@ def _walk(node: Any) -> list[Any]:
     return out
 
 
-def _examples(path: Path, item: str, raw: list[dict[str, Any]] | None) -> tuple[Example, ...]:
+_NO_EXPECT = object()
+
+
+def _examples(
+    path: Path, item: str, raw: list[dict[str, Any]] | None, group: str = "", default: Any = None
+) -> tuple[Example, ...]:
     examples = []
     for i, ex in enumerate(raw or []):
+        where = f"{group} example {i + 1}" if group else f"example {i + 1}"
         facts, errors = parse_facts(ex.get("facts"))
         if errors:
             detail = "; ".join(f"{k}: {v}" for k, v in errors.items())
-            raise RuleFileError(f"{_where(path, item)}: example {i + 1}: {detail}")
+            raise RuleFileError(f"{_where(path, item)}: {where}: {detail}")
+        unknown = [m for m in ex.get("missing", []) if m not in FACTS]
+        if unknown:
+            raise RuleFileError(
+                f"{_where(path, item)}: {where}: unknown missing fact(s) {', '.join(unknown)}"
+            )
         at = _date(path, item, ex.get("at")) if ex.get("at") else None
-        examples.append(Example(facts=facts, at=at, expect=ex.get("expect"), note=ex.get("note", "")))
+        expect = ex.get("expect", _NO_EXPECT)
+        examples.append(
+            Example(
+                facts=facts,
+                at=at,
+                expect=default if expect is _NO_EXPECT else expect,
+                note=ex.get("note", ""),
+                missing=tuple(ex.get("missing", [])),
+            )
+        )
     return tuple(examples)
+
+
+def _definition_examples(path: Path, item: str, raw: dict[str, Any] | None) -> tuple[Example, ...]:
+    """A definition's examples: `triggers` expect true, `does_not_trigger` false, `unclear` unknown (None),
+    unless an example says otherwise with `expect` (for dates and other values)."""
+    raw = raw or {}
+    return (
+        _examples(path, item, raw.get("triggers"), "triggers", True)
+        + _examples(path, item, raw.get("does_not_trigger"), "does_not_trigger", False)
+        + _examples(path, item, raw.get("unclear"), "unclear", None)
+    )
 
 
 def _date(path: Path, item: str, value: Any) -> dt.date:
@@ -191,6 +244,12 @@ def _read(path: Path) -> dict[str, Any]:
     if errors:
         err = errors[0]
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
+        parts = list(err.absolute_path)
+        if len(parts) >= 2 and parts[0] in ("rules", "definitions") and isinstance(parts[1], int):
+            item = data[parts[0]][parts[1]]  # name the rule, not only its position
+            name = item.get("id") or item.get("fact") if isinstance(item, dict) else None
+            if name:
+                where = f"{name}: {where}"
         raise RuleFileError(f"{path.name}: {where}: {err.message}")
     return data
 
@@ -250,10 +309,7 @@ def load_rules(directory: Path = RULES_DIR) -> RuleSet:
             known.add(item)  # a definition may use the ones above it, never one below
             definitions.append(
                 Definition(
-                    item,
-                    raw["label"],
-                    compiled,
-                    _examples(path, item, (raw.get("examples") or {}).get("triggers")),
+                    item, raw["label"], compiled, _definition_examples(path, item, raw.get("examples"))
                 )
             )
         for raw in data.get("rules", []):
@@ -268,6 +324,8 @@ def load_rules(directory: Path = RULES_DIR) -> RuleSet:
                 )
             if raw["effect"] == "prohibition" and not raw.get("prohibited_point"):
                 raise RuleFileError(f"{_where(path, rid)}: a prohibition names its point of art. 5")
+            if raw["timing"].get("legacy_art_111_2") and not raw["timing"].get("applies_from"):
+                raise RuleFileError(f"{_where(path, rid)}: legacy_art_111_2 needs applies_from")
             rules.append(
                 Rule(
                     id=rid,
@@ -285,9 +343,11 @@ def load_rules(directory: Path = RULES_DIR) -> RuleSet:
                     responsible=raw["responsible"],
                     penalty=raw.get("penalty", {}),
                     timing=_timing(path, rid, raw["timing"], known),
-                    triggers=_examples(path, rid, examples.get("triggers")),
-                    does_not_trigger=_examples(path, rid, examples.get("does_not_trigger")),
-                    unclear=_examples(path, rid, examples.get("unclear")),
+                    triggers=_examples(path, rid, examples.get("triggers"), "triggers"),
+                    does_not_trigger=_examples(
+                        path, rid, examples.get("does_not_trigger"), "does_not_trigger"
+                    ),
+                    unclear=_examples(path, rid, examples.get("unclear"), "unclear"),
                 )
             )
     return RuleSet(tuple(definitions), tuple(rules))
