@@ -1,7 +1,6 @@
-import pytest
-
 """The demo organisation of `make run`: one account per role, a register with history, an intact audit log."""
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
