@@ -133,6 +133,19 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         expires_at="2099-01-01T00:00Z",
     )
     membership = Membership.objects.filter(organisation=p.org, user=p.employee).first()
+    from django.utils import timezone
+
+    from revoyure.qualification.models import Obligation
+
+    obligation = Obligation.objects.create(
+        organisation=p.org,
+        tool=tool,
+        rule_id="CT-999",
+        family="labour_code",
+        state="applies",
+        responsible="employer",
+        evaluated_at=timezone.now(),
+    )
     values = {
         "org": p.org.slug,
         "slug": p.org.slug,
@@ -151,6 +164,7 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "invitation_id": str(invitation.pk),
         "user_id": str(p.employee.pk),
         "membership_id": str(membership.pk if membership else 0),
+        "obligation_id": str(obligation.pk),
         "token": "not-a-real-token",
         "uidb64": "MQ",
         "path": "x",

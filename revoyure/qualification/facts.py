@@ -364,9 +364,23 @@ def column_value(fact: Fact, raw: Any) -> Any:
     return raw
 
 
+# Column facts whose register field cannot say "unknown", with the field's default.
+DEFAULT_ONLY_COLUMNS = {"sys.decision_role": "none", "sys.role": "deployer"}
+
+
 def tool_facts(tool: Tool, answers: dict[str, Any] | None = None) -> dict[str, Any]:
     """The `sys.*` facts of a tool: its register columns plus the stored questionnaire answers."""
     facts = {name: column_value(f, getattr(tool, f.column)) for name, f in COLUMN_FACTS.items()}
+    for name, default in DEFAULT_ONLY_COLUMNS.items():
+        # These register columns have no "don't know" value. An answered "I don't know" keeps the fact
+        # unknown while the column still holds its default; a later deliberate edit of the record wins.
+        if (
+            answers
+            and name in answers
+            and answers[name] is None
+            and getattr(tool, COLUMN_FACTS[name].column) == default
+        ):
+            facts[name] = None
     for name, fact in STORED_FACTS.items():
         facts[name] = parse_value(fact, (answers or {}).get(name))
     return facts

@@ -19,6 +19,7 @@ from revoyure.organisations.models import Organisation
 from revoyure.qualification import engine
 from revoyure.qualification.facts import (
     COLUMN_FACTS,
+    DEFAULT_ONLY_COLUMNS,
     FACTS,
     FactError,
     all_facts,
@@ -180,7 +181,8 @@ def reevaluate_organisation(organisation: Organisation, *, at: dt.date | None = 
     )
     by_tool: dict[int, dict[str, Obligation]] = {}
     for o in Obligation.objects.filter(organisation=organisation, tool__isnull=False):
-        by_tool.setdefault(o.tool_id, {})[o.rule_id] = o  # type: ignore[index]
+        if o.tool_id is not None:
+            by_tool.setdefault(o.tool_id, {})[o.rule_id] = o
     classifications: list[ToolQualification] = []
     now = timezone.now()
     count = 0
@@ -221,7 +223,7 @@ def _to_column(fact_name: str, value: Any) -> Any:
         return {True: "yes", False: "no", None: "unknown"}[value]
     if fact.type == "set":
         return sorted(value or ())
-    if fact.name == "sys.annex3_point" and value is None:
+    if value is None and fact.name in ("sys.annex3_point", "sys.dpia_status"):
         return "unknown"
     return value
 
@@ -259,7 +261,10 @@ def record_answers(tool: Tool, actor: Any, answers: dict[str, Any], *, reason: s
         qualification._change_reason = reason  # type: ignore[attr-defined]
         qualification.save(update_fields=["answers"])
     column_changes = {
-        COLUMN_FACTS[n].column: _to_column(n, v) for n, v in parsed.items() if n in COLUMN_FACTS
+        COLUMN_FACTS[n].column: _to_column(n, v)
+        for n, v in parsed.items()
+        # "I don't know" for a column that cannot hold it stays in the answers only (facts.DEFAULT_ONLY_COLUMNS)
+        if n in COLUMN_FACTS and not (v is None and n in DEFAULT_ONLY_COLUMNS)
     }
     before = tool.updated_at
     if column_changes:

@@ -374,3 +374,73 @@ class PasswordResetDonePage(BasePage):
 
 class PasswordResetConfirmPage(BasePage):
     url_name = "accounts:password_reset_confirm"
+
+
+# Qualification and obligations --------------------------------------------------------------------------
+
+
+class QualificationPage(BasePage):
+    """`qualification:tool` (kwargs org, pk): a tool's classification and obligations with the reasons."""
+
+    url_name = "qualification:tool"
+
+    def obligation(self, rule_id: str) -> Locator:
+        """The `article` of one obligation, found by its rule id at the start of its heading."""
+        return self.main.locator("article").filter(
+            has=self.page.get_by_role("heading", name=re.compile(rf"^\s*{re.escape(rule_id)} — "))
+        )
+
+    def group(self, title: str) -> Locator:
+        return self.main.locator(
+            "section", has=self.page.get_by_role("heading", name=re.compile(rf"^{title}"))
+        )
+
+
+class QuestionPage(BasePage):
+    """`qualification:question` (kwargs org, pk; query `q=<question id>`): one question of the
+    questionnaire at a time, or the summary of the answers at the end."""
+
+    url_name = "qualification:question"
+
+    def answer(self, label: str) -> None:
+        """Choose an answer by its label (a radio button or a checkbox) and save."""
+        self.main.locator("form").get_by_label(label, exact=True).check()
+        self.save()
+
+    def answer_date(self, value: str) -> None:
+        self.field("answer").fill(value)
+        self.save()
+
+    def save(self) -> None:
+        self.main.locator("form").locator('[type="submit"]').click()
+
+    @property
+    def progress(self) -> Locator:
+        return self.main.locator("#progress")
+
+
+class ObligationPage(BasePage):
+    """`qualification:obligation` (kwargs org, obligation_id): one obligation, its status and history."""
+
+    url_name = "qualification:obligation"
+
+    def set_status(self, label: str, evidence: str = "", reason: str = "") -> None:
+        form = self.main.locator("form")
+        form.get_by_label(label, exact=True).check()
+        if evidence:
+            form.locator('[name="evidence"]').fill(evidence)
+        if reason:
+            form.locator('[name="status_reason"]').fill(reason)
+        form.locator('[type="submit"]').click()
+
+
+class ObligationsDashboardPage(BasePage):
+    """`qualification:dashboard` (kwargs org; query filters): the organisation's obligations by urgency."""
+
+    url_name = "qualification:dashboard"
+
+
+class ObligationsCalendarPage(BasePage):
+    """`qualification:calendar` (kwargs org; query `month=YYYY-MM`): the month table."""
+
+    url_name = "qualification:calendar"

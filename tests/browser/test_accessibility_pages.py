@@ -426,3 +426,114 @@ def test_page_is_accessible_in_french(
     expect(page.get_by_role("heading", level=1)).to_have_text(FRENCH[target.name])
     expect(page.get_by_role("link", name="Aller au contenu")).to_be_attached()
     assert_accessible(page)
+
+
+# Qualification and obligations ---------------------------------------------------------------------------
+
+
+def _qualified(world: World) -> Any:
+    """The record page's tool, answered as a high-risk recruitment tool (obligations with reasons, one
+    to clarify), once per test."""
+    from revoyure.qualification import services as qualification_services
+
+    qualification_services.record_answers(
+        world.tool,
+        world.personas.delegate,
+        {
+            "sys.infers_outputs": True,
+            "sys.annex3_point": "4a",
+            "sys.profiling": True,
+            "sys.used_at_workplace": True,
+        },
+    )
+    return world.tool
+
+
+def _an_obligation(world: World) -> Any:
+    from revoyure.qualification.models import Obligation
+
+    _qualified(world)
+    return Obligation.objects.filter(tool=world.tool).order_by("rule_id").first()
+
+
+def qualification_page(world: World) -> str:
+    from tests.browser.pages import QualificationPage
+
+    return QualificationPage.path(org="acme", pk=_qualified(world).pk)
+
+
+def question_page(query: str = "") -> Url:
+    def url(world: World) -> str:
+        from tests.browser.pages import QuestionPage
+
+        return QuestionPage.path(query, org="acme", pk=_qualified(world).pk)
+
+    return url
+
+
+def obligation_page(world: World) -> str:
+    from tests.browser.pages import ObligationPage
+
+    return ObligationPage.path(org="acme", obligation_id=_an_obligation(world).pk)
+
+
+def obligations_page(page_class_name: str, query: str = "") -> Url:
+    def url(world: World) -> str:
+        from tests.browser import pages
+
+        _qualified(world)
+        return getattr(pages, page_class_name).path(query, org="acme")
+
+    return url
+
+
+def submit_an_empty_answer(page: Page, world: World) -> None:
+    from tests.browser.pages import QuestionPage
+
+    questions = QuestionPage(page)
+    questions.save()
+    expect(questions.field_errors.first).to_be_visible()
+
+
+def submit_done_without_evidence(page: Page, world: World) -> None:
+    from tests.browser.pages import ObligationPage
+
+    obligation = ObligationPage(page)
+    obligation.set_status("Done")
+    expect(obligation.field_errors.first).to_be_visible()
+
+
+QUALIFICATION_VISITS = [
+    Visit("tool qualification", "staff_rep", qualification_page),
+    Visit("question (yes / no / I don't know)", "delegate", question_page("q=infers-outputs")),
+    Visit("question (choices)", "delegate", question_page("q=annex3-point")),
+    Visit("question (checkboxes)", "delegate", question_page("q=affected-public")),
+    Visit("question (date)", "delegate", question_page("q=first-use-date")),
+    Visit(
+        "question with an error", "delegate", question_page("q=first-use-date"), act=submit_an_empty_answer
+    ),
+    Visit("questionnaire summary", "delegate", question_page("summary=1")),
+    Visit("obligation", "delegate", obligation_page),
+    Visit("obligation with an error", "delegate", obligation_page, act=submit_done_without_evidence),
+    Visit("obligations dashboard", "staff_rep", obligations_page("ObligationsDashboardPage")),
+    Visit(
+        "obligations dashboard filtered",
+        "staff_rep",
+        obligations_page("ObligationsDashboardPage", "family=ai_act"),
+    ),
+    Visit(
+        "obligations dashboard invalid filter",
+        "staff_rep",
+        obligations_page("ObligationsDashboardPage", "state=zzz"),
+        status=400,
+    ),
+    Visit("obligations calendar", "staff_rep", obligations_page("ObligationsCalendarPage", "month=2027-12")),
+]
+
+
+@pytest.mark.parametrize("target", QUALIFICATION_VISITS, ids=[v.name for v in QUALIFICATION_VISITS])
+def test_qualification_page_is_accessible(
+    page: Page, world: World, login: Callable[[Page, Any], None], target: Visit
+) -> None:
+    visit(page, world, login, target)
+    assert_accessible(page)

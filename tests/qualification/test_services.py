@@ -177,3 +177,27 @@ def test_staff_bodies_and_agreements_trigger_a_reevaluation(personas: Any) -> No
     organisation_services.create_staff_body(personas.org, personas.admin, kind="cse", name="CSE")
     organisation_services.create_agreement(personas.org, personas.admin, title="Accord IA", kind="collective")
     assert DBTaskResult.objects.filter(task_path__endswith="reevaluate_organisation_task").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("fact", "column"), [("sys.decision_role", "decision_role"), ("sys.role", "organisation_role")]
+)
+def test_i_dont_know_is_an_answer_even_where_the_record_has_no_such_value(
+    personas: Any, tool: Any, fact: str, column: str
+) -> None:
+    services.record_answers(tool, personas.delegate, {fact: None})
+
+    assert services.evaluate_tool(tool).facts[fact] is None
+    tool.refresh_from_db()
+    default = getattr(tool, column)
+    # A later deliberate edit of the record wins over the earlier "I don't know".
+    new_value = "advisory" if column == "decision_role" else "provider_in_house"
+    tool = registry_services.update_tool(tool, personas.delegate, {column: new_value}, "Vendor answered")
+    assert services.evaluate_tool(tool).facts[fact] == new_value != default
+
+
+def test_i_dont_know_the_dpia_status_is_written_as_unknown(personas: Any, tool: Any) -> None:
+    services.record_answers(tool, personas.delegate, {"sys.dpia_status": "done"})
+    services.record_answers(tool, personas.delegate, {"sys.dpia_status": None})
+    tool.refresh_from_db()
+    assert tool.dpia_status == "unknown"
