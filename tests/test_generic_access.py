@@ -30,6 +30,7 @@ from revoyure.organisations.models import (
     StaffBody,
     StaffBodyMember,
 )
+from revoyure.qualification.models import CalendarFeed, Obligation, ToolQualification
 from revoyure.registry import services
 from revoyure.registry.models import Attachment, Tool, Vendor
 
@@ -74,6 +75,7 @@ PUBLIC_ROUTES = {
     "organisations:accept_invitation",
     "api:openapi-json",
     "api:openapi-view",
+    "qualification_feed:ical",  # a private calendar URL: the token in it is the credential
 }
 # Routes whose public access is governed by an organisation switch (public transparency, open data).
 PUBLIC_PREFIXES = ("public/",)
@@ -202,6 +204,9 @@ def _counts() -> dict[str, int]:
         "agreements": Agreement.objects.count(),
         "tokens": ApiToken.objects.count(),
         "invitations": Invitation.objects.count(),
+        "obligation_versions": Obligation.history.count(),
+        "answers": ToolQualification.history.count(),
+        "calendar_feeds": CalendarFeed.objects.count(),
     }
 
 
