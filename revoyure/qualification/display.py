@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from revoyure.qualification import questionnaire
 from revoyure.qualification.facts import BOOL, DATE, ENUM, FACTS, SET
@@ -21,9 +20,9 @@ from revoyure.qualification.models import Obligation, ObligationState, Obligatio
 from revoyure.qualification.rules import Rule, rule_set
 
 VERIFICATION = {
-    "verified": _l("Verified"),
-    "secondary": _l("Secondary source"),
-    "to_verify": _l("To verify"),
+    "verified": gettext_lazy("Verified"),
+    "secondary": gettext_lazy("Secondary source"),
+    "to_verify": gettext_lazy("To verify"),
 }
 
 
@@ -150,17 +149,19 @@ def is_overdue(obligation: Obligation, today: dt.date) -> bool:
 
 # The classification ------------------------------------------------------------------------------------
 
-TRI = {"yes": _l("Yes"), "no": _l("No"), "unclear": _l("Unclear")}
+TRI = {"yes": gettext_lazy("Yes"), "no": gettext_lazy("No"), "unclear": gettext_lazy("Unclear")}
 ROLES = {
-    "deployer": _l("Deployer"),
-    "provider": _l("Provider"),
-    "unclear": _l("Unclear"),
-    "none": _l("Not an AI system: no role under the AI Act"),
+    "deployer": gettext_lazy("Deployer"),
+    "provider": gettext_lazy("Provider"),
+    "unclear": gettext_lazy("Unclear"),
+    "none": gettext_lazy("Not an AI system: no role under the AI Act"),
 }
 HIGH_RISK_BASIS = {
-    "annex3": _l("Annex III use, no documented art. 6(3) exemption"),
-    "art6_3_exemption": _l("Annex III use, but the art. 6(3) exemption is documented"),
-    "profiling_override": _l("Annex III use with profiling: always high-risk (art. 6(3), last subparagraph)"),
+    "annex3": gettext_lazy("Annex III use, no documented art. 6(3) exemption"),
+    "art6_3_exemption": gettext_lazy("Annex III use, but the art. 6(3) exemption is documented"),
+    "profiling_override": gettext_lazy(
+        "Annex III use with profiling: always high-risk (art. 6(3), last subparagraph)"
+    ),
 }
 
 
