@@ -240,6 +240,11 @@ def _explain_facts(
 _LEGACY_FACTS = {"sys.legacy_system"}
 
 
+def prohibition_rules() -> RuleSet:
+    """The art. 5 prohibitions and the definitions they need (the status gate's subset)."""
+    return rule_set().prohibitions
+
+
 def evaluate(
     facts: dict[str, Any],
     at: dt.date,

@@ -12,7 +12,7 @@ a test, so the document and the code cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -47,9 +47,10 @@ class Fact:
     column: str = ""  # register field for "column" facts
     choices: tuple[tuple[str, StrOrPromise], ...] = ()
 
-    @property
-    def values(self) -> tuple[str, ...]:
-        return tuple(v for v, _ in self.choices)
+    values: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:  # computed once: column_value reads it for every tool evaluated
+        object.__setattr__(self, "values", tuple(v for v, _ in self.choices))
 
 
 def _choices(enum: Any, *, skip: tuple[str, ...] = ()) -> tuple[tuple[str, StrOrPromise], ...]:
@@ -364,6 +365,8 @@ def column_value(fact: Fact, raw: Any) -> Any:
     return raw
 
 
+_NO_ANSWERS = dict.fromkeys(STORED_FACTS)
+
 # Column facts whose register field cannot say "unknown", with the field's default.
 DEFAULT_ONLY_COLUMNS = {"sys.decision_role": "none", "sys.role": "deployer"}
 
@@ -381,8 +384,11 @@ def tool_facts(tool: Tool, answers: dict[str, Any] | None = None) -> dict[str, A
             and getattr(tool, COLUMN_FACTS[name].column) == default
         ):
             facts[name] = None
+    if not answers:  # a tool never qualified (e.g. every row of an import): nothing to parse
+        facts.update(_NO_ANSWERS)
+        return facts
     for name, fact in STORED_FACTS.items():
-        facts[name] = parse_value(fact, (answers or {}).get(name))
+        facts[name] = parse_value(fact, answers.get(name))
     return facts
 
 

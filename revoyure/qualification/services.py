@@ -332,7 +332,11 @@ def prohibited_practice_gate(tool: Tool, new_status: str) -> str | None:
     if new_status not in _GATED:
         return None
     evaluation = engine.evaluate(
-        all_facts(tool, get_answers(tool) if tool.pk else {}), today(), detail=False, scope="tool"
+        all_facts(tool, get_answers(tool) if tool.pk else {}),
+        today(),
+        rules=engine.prohibition_rules(),
+        detail=False,
+        scope="tool",
     )
     hits = evaluation.prohibitions
     if not hits:
