@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -74,19 +75,36 @@ def _row_values(outcome: engine.Outcome, now: Any) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Writes:
+    """Obligation rows to write, collected over one tool or a whole organisation and written in a few
+    bulk statements (a 100-tool organisation is one INSERT batch, not one per tool)."""
+
+    to_create: list[Obligation] = field(default_factory=list)
+    to_update: list[Obligation] = field(default_factory=list)
+    appeared: list[Obligation] = field(default_factory=list)  # owe an e-mail notice
+
+    def flush(self) -> list[Obligation]:
+        if self.to_create:
+            Obligation.objects.bulk_create(self.to_create, batch_size=500)
+        if self.to_update:
+            # Plain updates, without a history row each: the evaluation is recomputed data, and what people
+            # decide (status, evidence) is what the history keeps.
+            Obligation.objects.bulk_update(self.to_update, [*_row_values_fields(), "state"], batch_size=500)
+        return self.appeared
+
+
 def _store(
     organisation_id: int,
     tool_id: int | None,
     outcomes: Iterable[engine.Outcome],
     existing: dict[str, Obligation],
-) -> list[Obligation]:
-    """Upsert the obligations of one tool (or of the organisation when `tool_id` is None); rules that no
-    longer apply keep their row as "lapsed", so a status and its evidence are never lost. Returns the
-    obligations that became applicable (or upcoming), which owe an e-mail notice."""
+    writes: _Writes,
+) -> None:
+    """Plan the upsert of the obligations of one tool (or of the organisation when `tool_id` is None);
+    rules that no longer apply keep their row as "lapsed", so a status and its evidence are never lost.
+    Obligations that become applicable (or upcoming) are noted in `writes.appeared`."""
     now = timezone.now()
-    appeared: list[Obligation] = []
-    to_create: list[Obligation] = []
-    to_update: list[Obligation] = []
     seen: set[str] = set()
     for outcome in outcomes:
         if outcome.state == engine.NOT_APPLICABLE:
@@ -98,30 +116,23 @@ def _store(
             row = Obligation(
                 organisation_id=organisation_id, tool_id=tool_id, rule_id=outcome.rule.id, **values
             )
-            to_create.append(row)
+            writes.to_create.append(row)
             if row.state in _NOTIFIED_STATES:
-                appeared.append(row)
+                writes.appeared.append(row)
             continue
         was = row.state
         changed = any(getattr(row, k) != v for k, v in values.items() if k != "evaluated_at")
         if changed:
             for k, v in values.items():
                 setattr(row, k, v)
-            to_update.append(row)
+            writes.to_update.append(row)
             if row.state in _NOTIFIED_STATES and was not in _NOTIFIED_STATES:
-                appeared.append(row)
+                writes.appeared.append(row)
     for rule_id, row in existing.items():
         if rule_id not in seen and row.state != ObligationState.LAPSED:
             row.state = ObligationState.LAPSED
             row.evaluated_at = now
-            to_update.append(row)
-    if to_create:
-        Obligation.objects.bulk_create(to_create)
-    if to_update:
-        # Plain updates, without a history row each: the evaluation is recomputed data, and what people
-        # decide (status, evidence) is what the history keeps.
-        Obligation.objects.bulk_update(to_update, [*_row_values_fields(), "state"])
-    return appeared
+            writes.to_update.append(row)
 
 
 def _row_values_fields() -> list[str]:
@@ -155,7 +166,9 @@ def reevaluate_tool(tool: Tool, *, at: dt.date | None = None) -> engine.Evaluati
     )
     evaluation = engine.evaluate(all_facts(tool, qualification.answers), at or today(), scope="tool")
     existing = {o.rule_id: o for o in Obligation.objects.filter(tool=tool)}
-    appeared = _store(tool.organisation_id, tool.pk, evaluation.outcomes, existing)
+    writes = _Writes()
+    _store(tool.organisation_id, tool.pk, evaluation.outcomes, existing, writes)
+    appeared = writes.flush()
     ToolQualification.objects.filter(pk=qualification.pk).update(
         classification=_classification(evaluation), evaluated_at=timezone.now()
     )
@@ -174,7 +187,8 @@ def reevaluate_organisation(organisation: Organisation, *, at: dt.date | None = 
         o.rule_id: o for o in Obligation.objects.filter(organisation=organisation, tool__isnull=True)
     }
     org_eval = engine.evaluate(dict(org_facts), at, scope="organisation")
-    appeared = _store(organisation.pk, None, org_eval.outcomes, existing_org)
+    writes = _Writes()
+    _store(organisation.pk, None, org_eval.outcomes, existing_org, writes)
 
     answers = dict(
         ToolQualification.objects.filter(organisation=organisation).values_list("tool_id", "answers")
@@ -189,7 +203,7 @@ def reevaluate_organisation(organisation: Organisation, *, at: dt.date | None = 
     for tool in Tool.objects.filter(organisation=organisation).select_related(None).iterator(chunk_size=500):
         tool.organisation = organisation
         evaluation = engine.evaluate(all_facts(tool, answers.get(tool.pk, {})), at, scope="tool")
-        appeared += _store(organisation.pk, tool.pk, evaluation.outcomes, by_tool.get(tool.pk, {}))
+        _store(organisation.pk, tool.pk, evaluation.outcomes, by_tool.get(tool.pk, {}), writes)
         classifications.append(
             ToolQualification(
                 tool_id=tool.pk,
@@ -213,7 +227,7 @@ def reevaluate_organisation(organisation: Organisation, *, at: dt.date | None = 
             row.classification, row.evaluated_at = c.classification, c.evaluated_at
             updates.append(row)
     ToolQualification.objects.bulk_update(updates, ["classification", "evaluated_at"], batch_size=500)
-    _queue_appeared(organisation.pk, appeared)
+    _queue_appeared(organisation.pk, writes.flush())
     return count
 
 
