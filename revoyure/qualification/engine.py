@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from revoyure.qualification.expressions import explain
+from revoyure.core.expressions import explain
 from revoyure.qualification.facts import FACTS
 from revoyure.qualification.rules import Definition, Rule, RuleSet, rule_set
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from revoyure.qualification import engine
-from revoyure.qualification.expressions import Compiled, ExpressionError, compile_expression
+from revoyure.core.expressions import Compiled, ExpressionError, compile_expression
 from revoyure.qualification.facts import COLUMN_FACTS, FACTS, STORED_FACTS, Fact, all_facts
 from revoyure.qualification.rules import rule_set
 

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from revoyure.qualification.expressions import Compiled, ExpressionError, compile_expression
+from revoyure.core.expressions import Compiled, ExpressionError, compile_expression
 from revoyure.qualification.facts import ENUM, FACTS, SET, FactError, parse_facts
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
