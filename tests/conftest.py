@@ -89,6 +89,13 @@ def _free_port() -> int:
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.refused: set[str] = set()  # addresses the server answers 550 to
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.refused:
+            return "550 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy

@@ -216,12 +216,13 @@ def _call(fn: Callable[..., Any], evs: list[Evaluator]) -> Evaluator:
     return ev
 
 
-def _dotted(node: ast.AST) -> str | None:
-    if (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id in {"org", "sys"}
-    ):
+# The rule files name facts `org.<name>` and `sys.<name>`; other users of the language (the questionnaire
+# engine refers to answers as `q.<question_id>`) pass their own set of prefixes to `compile_expression`.
+DEFAULT_PREFIXES: frozenset[str] = frozenset({"org", "sys"})
+
+
+def _dotted(node: ast.AST, prefixes: frozenset[str]) -> str | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in prefixes:
         if node.attr.startswith("_"):  # never a door to dunder names, even as a dict key
             raise ExpressionError(f"invalid fact name “{ast.unparse(node)}”")
         return f"{node.value.id}.{node.attr}"
@@ -244,20 +245,20 @@ def _constant_value(node: ast.AST) -> Any:
     raise ExpressionError(f"only constants are allowed here, not “{ast.unparse(node)}”")
 
 
-def _build(node: ast.AST, names: set[str]) -> Node:
-    dotted = _dotted(node)
+def _build(node: ast.AST, names: set[str], prefixes: frozenset[str] = DEFAULT_PREFIXES) -> Node:
+    dotted = _dotted(node, prefixes)
     if dotted:
         names.add(dotted)
         return Node("name", name=dotted, ev=_name(dotted))
     if isinstance(node, ast.BoolOp):
-        children = [_build(v, names) for v in node.values]
+        children = [_build(v, names, prefixes) for v in node.values]
         direct = [c.name for c in children if c.kind == "name"]
         evs = [c.ev for c in children if c.kind != "name"]
         if isinstance(node.op, ast.And):
             return Node("and", children, ev=_and(direct, evs))
         return Node("or", children, ev=_or(direct, evs))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        child = _build(node.operand, names)
+        child = _build(node.operand, names, prefixes)
         ev = _not_name(child.name) if child.kind == "name" else _not(child.ev)
         return Node("not", [child], ev=ev)
     if isinstance(node, ast.Compare):
@@ -266,7 +267,7 @@ def _build(node: ast.AST, names: set[str]) -> Node:
         op = _COMPARATORS.get(type(node.ops[0]))
         if op is None:
             raise ExpressionError(f"unsupported comparison in “{ast.unparse(node)}”")
-        left, right = _build(node.left, names), _build(node.comparators[0], names)
+        left, right = _build(node.left, names, prefixes), _build(node.comparators[0], names, prefixes)
         if left.kind == "name" and right.kind == "const":
             ev = _compare_name_const(op, left.name, right.ev({}))
         else:
@@ -286,17 +287,21 @@ def _build(node: ast.AST, names: set[str]) -> Node:
             except (ValueError, TypeError) as exc:
                 raise ExpressionError(f"invalid date in “{ast.unparse(node)}”") from exc
             return Node("const", ev=_const(value))
-        children = [_build(a, names) for a in node.args]
+        children = [_build(a, names, prefixes) for a in node.args]
         return Node("call", children, name=node.func.id, ev=_call(fn, [c.ev for c in children]))
     if isinstance(node, ast.Name):
         if node.id in {"true", "false"}:
             return Node("const", ev=_const(node.id == "true"))
-        raise ExpressionError(f"unknown name “{node.id}”: facts are written org.<name> or sys.<name>")
+        written = " or ".join(f"{p}.<name>" for p in sorted(prefixes))
+        raise ExpressionError(f"unknown name “{node.id}”: facts are written {written}")
     return Node("const", ev=_const(_constant_value(node)))
 
 
-def compile_expression(source: str) -> Compiled:
-    """Parse and compile `source`; raise ExpressionError with a readable message if it is not allowed."""
+def compile_expression(source: str, prefixes: Iterable[str] = DEFAULT_PREFIXES) -> Compiled:
+    """Parse and compile `source`; raise ExpressionError with a readable message if it is not allowed.
+
+    `prefixes` are the names that may start a fact (`org`, `sys` for the rule files; `q` for questionnaire
+    answers)."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("the expression is empty")
     try:
@@ -304,7 +309,7 @@ def compile_expression(source: str) -> Compiled:
     except SyntaxError as exc:
         raise ExpressionError(f"syntax error: {exc.msg}") from exc
     names: set[str] = set()
-    root = _build(tree.body, names)
+    root = _build(tree.body, names, frozenset(prefixes))
     return Compiled(source=source.strip(), ev=root.ev, node=root, names=frozenset(names))
 
 

@@ -151,6 +151,23 @@ class ObligationNotice(models.Model):
         return f"{self.kind} {self.obligation_id}"
 
 
+class NoticeDelivery(models.Model):
+    """One person reached by one notice. A digest that failed for some people is retried for them only:
+    the people already reached are not told twice."""
+
+    notice = models.ForeignKey(ObligationNotice, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["notice", "user"], name="one_delivery_per_notice_and_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.user_id}"
+
+
 class CalendarFeed(models.Model):
     """A private iCalendar URL of one person's view of one organisation's obligations. Only the token's
     SHA-256 is stored; the URL is shown once."""

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from revoyure.core.permissions import Role
 from revoyure.organisations.models import Membership, Organisation
 from revoyure.qualification.models import (
+    NoticeDelivery,
     NoticeKind,
     Obligation,
     ObligationNotice,
@@ -259,10 +260,18 @@ def send_pending_notices(organisation_id: int) -> int:
     notices = [n for n in notices if _still_owed(n)]
 
     people = _recipients(organisation_id)
+    # People a notice already reached (an earlier run that failed for someone else) are not told twice.
+    reached = set(
+        NoticeDelivery.objects.filter(notice__in=[n.pk for n in notices]).values_list("notice_id", "user_id")
+    )
     # For each person, the notices about obligations their roles answer for.
     per_person: dict[int, list[ObligationNotice]] = {}
     for user_id, person in people.items():
-        mine = [n for n in notices if person.roles & recipient_roles(n.obligation.responsible)]
+        mine = [
+            n
+            for n in notices
+            if person.roles & recipient_roles(n.obligation.responsible) and (n.pk, user_id) not in reached
+        ]
         if mine:
             per_person[user_id] = mine
     delivered: dict[int, int] = defaultdict(int)  # notice id → people reached
@@ -287,6 +296,9 @@ def send_pending_notices(organisation_id: int) -> int:
                 failed.update(n.pk for n in mine)
                 continue
             sent += 1
+            NoticeDelivery.objects.bulk_create(
+                [NoticeDelivery(notice=n, user_id=user_id) for n in mine], ignore_conflicts=True
+            )
             for n in mine:
                 delivered[n.pk] += 1
     finally:
@@ -295,16 +307,18 @@ def send_pending_notices(organisation_id: int) -> int:
         except (smtplib.SMTPException, OSError):
             logger.warning("Closing the SMTP connection failed", exc_info=True)
 
+    earlier: dict[int, int] = defaultdict(int)  # people reached by earlier runs
+    for notice_id, _user in reached:
+        earlier[notice_id] += 1
     by_count: dict[int, list[int]] = defaultdict(list)
     for n in notices:
         if n.pk not in failed:
-            by_count[delivered.get(n.pk, 0)].append(n.pk)
+            by_count[delivered.get(n.pk, 0) + earlier[n.pk]].append(n.pk)
     sent_at = timezone.now()
     for count, pks in by_count.items():
         ObligationNotice.objects.filter(pk__in=pks).update(sent_at=sent_at, recipients=count)
     if failed:
-        # Released, so a later run sends them again (people already reached may receive that one twice;
-        # better than someone never being told).
+        # Released, so a later run sends them again, to the people not reached yet (NoticeDelivery).
         ObligationNotice.objects.filter(pk__in=failed, sent_at__isnull=True).update(
             claimed_at=None, claimed_by=""
         )

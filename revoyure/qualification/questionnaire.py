@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from revoyure.qualification import engine
 from revoyure.core.expressions import Compiled, ExpressionError, compile_expression
+from revoyure.qualification import engine
 from revoyure.qualification.facts import COLUMN_FACTS, FACTS, STORED_FACTS, Fact, all_facts
 from revoyure.qualification.rules import rule_set
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from revoyure.core import expressions
-from revoyure.qualification.engine import APPLIES, NOT_APPLICABLE, TO_CLARIFY, evaluate
 from revoyure.core.expressions import ExpressionError, compile_expression, explain
+from revoyure.qualification.engine import APPLIES, NOT_APPLICABLE, TO_CLARIFY, evaluate
 from revoyure.qualification.facts import parse_facts
 from revoyure.qualification.rules import EXAMPLE_DATE, rule_set
 

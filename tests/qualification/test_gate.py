@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from revoyure.core.expressions import compile_expression
 from revoyure.core.models import AuditEntry
 from revoyure.qualification import engine, services
-from revoyure.core.expressions import compile_expression
 from revoyure.qualification.rules import RuleSet, rule_set
 from revoyure.registry import services as registry_services
 from revoyure.registry.models import Tool

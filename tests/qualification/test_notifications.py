@@ -222,6 +222,24 @@ def test_a_failed_send_releases_the_claim_for_a_retry(
     assert notice.sent_at is not None and notice.recipients == 3
 
 
+def test_a_retry_after_a_partial_failure_reaches_only_the_people_not_reached(
+    personas: Personas, tool: Any, smtp_server: Any
+) -> None:
+    notice = queue(obligation(personas, tool, "CT-4"))
+    smtp_server.refused = {personas.manager.email}
+    assert notifications.send_pending_notices(personas.org.pk) == 2
+    notice.refresh_from_db()
+    assert notice.sent_at is None  # released for the person not reached
+
+    smtp_server.refused = set()
+    assert notifications.send_pending_notices(personas.org.pk) == 1
+    recipients = [m["To"] for m in smtp_server.messages]
+    assert sorted(recipients) == sorted({*recipients})  # nobody told twice
+    assert personas.manager.email in recipients
+    notice.refresh_from_db()
+    assert notice.sent_at is not None and notice.recipients == 3
+
+
 def test_a_stale_claim_is_taken_over(personas: Personas, tool: Any, smtp_server: Any) -> None:
     """A worker that died after claiming leaves its notices claimed: after CLAIM_TIMEOUT they are sent."""
     notice = queue(obligation(personas, tool, "CT-4"))
