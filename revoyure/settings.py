@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "revoyure.organisations",
     "revoyure.registry",
     "revoyure.qualification",
+    "revoyure.assessments",
 ]
 
 # Background work: Django's task framework (the django-tasks backport) with the database-backed worker

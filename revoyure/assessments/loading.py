@@ -10,6 +10,7 @@ the question and the problem; the app refuses to start with a broken shipped fil
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -130,7 +131,7 @@ def _walk(node: Node) -> list[Node]:
 
 def _levels(where: str, raw: list[dict[str, Any]] | None) -> tuple[Level, ...]:
     levels = tuple(Level(lv["id"], float(lv["min"]), lv["label"]) for lv in raw or ())
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         if after.min <= before.min:
             raise DefinitionError(
                 f"{where}: level thresholds must increase: {after.id!r} ({after.min:g}) "
@@ -169,7 +170,9 @@ def _check_condition(where: str, compiled: Compiled, earlier: dict[str, Question
                 )
 
 
-def _question(where_file: str, section_id: str, raw: dict[str, Any], earlier: dict[str, Question]) -> Question:
+def _question(
+    where_file: str, section_id: str, raw: dict[str, Any], earlier: dict[str, Question]
+) -> Question:
     qid = raw["id"]
     where = f"{where_file}, question {qid!r}"
     if qid in earlier:

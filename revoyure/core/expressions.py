@@ -245,6 +245,10 @@ def _constant_value(node: ast.AST) -> Any:
     raise ExpressionError(f"only constants are allowed here, not “{ast.unparse(node)}”")
 
 
+def _written(prefixes: frozenset[str]) -> str:
+    return " or ".join(f"{p}.<name>" for p in sorted(prefixes))
+
+
 def _build(node: ast.AST, names: set[str], prefixes: frozenset[str] = DEFAULT_PREFIXES) -> Node:
     dotted = _dotted(node, prefixes)
     if dotted:
@@ -292,8 +296,9 @@ def _build(node: ast.AST, names: set[str], prefixes: frozenset[str] = DEFAULT_PR
     if isinstance(node, ast.Name):
         if node.id in {"true", "false"}:
             return Node("const", ev=_const(node.id == "true"))
-        written = " or ".join(f"{p}.<name>" for p in sorted(prefixes))
-        raise ExpressionError(f"unknown name “{node.id}”: facts are written {written}")
+        raise ExpressionError(f"unknown name “{node.id}”: facts are written {_written(prefixes)}")
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):  # a prefix not allowed here
+        raise ExpressionError(f"unknown name “{ast.unparse(node)}”: facts are written {_written(prefixes)}")
     return Node("const", ev=_const(_constant_value(node)))
 
 

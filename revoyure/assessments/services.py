@@ -1,0 +1,318 @@
+"""Every write of the questionnaire engine: registering definitions, responses, section assignments and
+answers. Each function is atomic and appends to the audit log (`core.audit.record`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from revoyure.assessments import engine
+from revoyure.assessments.loading import Definition, DefinitionError, shipped_definitions
+from revoyure.assessments.models import (
+    Answer,
+    QuestionnaireDefinition,
+    Response,
+    ResponseStatus,
+    SectionAssignment,
+    SectionStatus,
+)
+from revoyure.core.audit import record
+from revoyure.organisations.models import Membership, Organisation
+
+# Definitions ------------------------------------------------------------------------------------------
+
+
+def sync_definitions(
+    definitions: Iterable[Definition] | None = None, using: str = "default"
+) -> list[QuestionnaireDefinition]:
+    """Register each definition (the shipped files by default) as a `QuestionnaireDefinition` row.
+
+    Idempotent: an identical (slug, version) is left alone; a new version gets a new row, so responses
+    on earlier versions keep theirs. A file whose content changed without a new version number is an
+    error (`DefinitionError`): stored responses would otherwise silently change meaning."""
+    created = []
+    with transaction.atomic(using=using):
+        for d in shipped_definitions() if definitions is None else definitions:
+            existing = (
+                QuestionnaireDefinition.objects.using(using).filter(slug=d.slug, version=d.version).first()
+            )
+            if existing is not None:
+                if existing.sha256 != d.sha256:
+                    raise DefinitionError(
+                        f"{d.slug} version {d.version} changed since it was registered: "
+                        f"give the changed definition a new version number"
+                    )
+                continue
+            row = QuestionnaireDefinition.objects.using(using).create(
+                slug=d.slug, version=d.version, title=d.title, content=d.content, sha256=d.sha256
+            )
+            created.append(row)
+            if using == "default":
+                record(
+                    "assessments.definition_registered", obj=row, data={"slug": d.slug, "version": d.version}
+                )
+    return created
+
+
+def latest_definition(slug: str) -> QuestionnaireDefinition:
+    """The newest registered version of a questionnaire (DoesNotExist if none)."""
+    return QuestionnaireDefinition.objects.filter(slug=slug).order_by("-version")[:1].get()
+
+
+# Responses --------------------------------------------------------------------------------------------
+
+
+def _require_draft(response: Response) -> None:
+    if response.status != ResponseStatus.DRAFT:
+        raise ValidationError(_("This response has been submitted and can no longer be changed."))
+
+
+def _locked(response: Response) -> Response:
+    # Serialises concurrent writers of the same response (two respondents saving at once).
+    locked = Response.objects.select_for_update().select_related("definition").get(pk=response.pk)
+    response.status = locked.status
+    return locked
+
+
+def create_response(
+    organisation: Organisation,
+    user: Any,
+    definition: QuestionnaireDefinition | str,
+    title: str,
+    tool: Any = None,
+) -> Response:
+    """Start a draft response on `definition` (a row, or a slug for its newest version), with one
+    section assignment per section, departments taken from the sections' owners."""
+    if isinstance(definition, str):
+        try:
+            definition = latest_definition(definition)
+        except QuestionnaireDefinition.DoesNotExist as exc:
+            raise ValidationError(
+                {"definition": _("Unknown questionnaire %(name)s.") % {"name": repr(definition)}}
+            ) from exc
+    if tool is not None and tool.organisation_id != organisation.pk:
+        raise ValidationError({"tool": _("The tool belongs to another organisation.")})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("A title is required.")})
+    with transaction.atomic():
+        response = Response.objects.create(
+            organisation=organisation, tool=tool, definition=definition, title=title[:200], created_by=user
+        )
+        SectionAssignment.objects.bulk_create(
+            SectionAssignment(
+                response=response, section_id=s.id, department="" if s.owner == "any" else s.owner
+            )
+            for s in definition.parsed.sections
+        )
+        record(
+            "assessments.response_created",
+            actor=user,
+            organisation_id=organisation.pk,
+            obj=response,
+            data={"definition": str(definition), "tool": getattr(tool, "pk", None)},
+        )
+    return response
+
+
+def assign_section(
+    response: Response,
+    user: Any,
+    section_id: str,
+    *,
+    assignee: Any = None,
+    department: str = "",
+    due_on: dt.date | None = None,
+) -> SectionAssignment:
+    """Give a section to a person (a member of the organisation) and/or a department, with a due date."""
+    if section_id not in response.definition.parsed.section_by_id:
+        raise ValidationError({"section_id": _("Unknown section %(id)s.") % {"id": repr(section_id)}})
+    if (
+        assignee is not None
+        and not Membership.objects.filter(organisation_id=response.organisation_id, user=assignee).exists()
+    ):
+        raise ValidationError({"assignee": _("The person is not a member of this organisation.")})
+    with transaction.atomic():
+        _require_draft(_locked(response))
+        assignment, _created = SectionAssignment.objects.get_or_create(
+            response=response, section_id=section_id
+        )
+        assignment.assignee = assignee
+        assignment.department = (department or "").strip()[:100]
+        assignment.due_on = due_on
+        assignment.save(update_fields=["assignee", "department", "due_on"])
+        record(
+            "assessments.section_assigned",
+            actor=user,
+            organisation_id=response.organisation_id,
+            obj=response,
+            data={
+                "section": section_id,
+                "assignee": getattr(assignee, "pk", None),
+                "department": assignment.department,
+                "due_on": due_on,
+            },
+        )
+    return assignment
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: tuple[str, ...]  # answers created or changed
+    cleared: tuple[str, ...]  # answers removed: emptied by the user or hidden by a changed condition
+
+
+def save_answers(response: Response, user: Any, values: Mapping[str, Any]) -> SaveResult:
+    """Save part of a draft (answers are saved as you go, section by section or one at a time).
+
+    Every value is checked against its question first; if any is wrong, a ValidationError names each
+    question and nothing is written. An empty value (None, blank text, empty list) clears the answer.
+    A non-empty answer to a question that is hidden (by the answers after this save) is refused; answers
+    stored earlier to questions that this save hides are cleared, so a response never keeps answers that
+    no longer apply (the history keeps them)."""
+    if not isinstance(values, Mapping):
+        raise ValidationError(_("Answers must be given as a mapping of question ids to values."))
+    definition = response.definition.parsed
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for qid, value in values.items():
+        question = definition.by_id.get(qid) if isinstance(qid, str) else None
+        if question is None:
+            errors[str(qid)] = _("Unknown question.")
+            continue
+        try:
+            cleaned[qid] = engine.clean_value(question, value)
+        except engine.AnswerError as exc:
+            errors[qid] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _require_draft(_locked(response))
+        stored = {a.question_id: a for a in response.answers.all()}
+        merged = {qid: a.value for qid, a in stored.items()}
+        merged.update(cleaned)
+        merged = {qid: v for qid, v in merged.items() if v is not None}
+        visible = {q.id for q in engine.visible_questions(definition, merged)}
+        hidden = sorted(qid for qid, v in cleaned.items() if v is not None and qid not in visible)
+        if hidden:
+            raise ValidationError(
+                {qid: _("This question does not apply given the other answers.") for qid in hidden}
+            )
+        now = timezone.now()
+        saved, cleared = [], []
+        for qid, value in cleaned.items():
+            answer = stored.get(qid)
+            if value is None:
+                continue
+            if answer is None:
+                Answer.objects.create(
+                    response=response, question_id=qid, value=value, answered_by=user, answered_at=now
+                )
+                saved.append(qid)
+            elif answer.value != value:
+                answer.value, answer.answered_by, answer.answered_at = value, user, now
+                answer.save(update_fields=["value", "answered_by", "answered_at"])
+                saved.append(qid)
+        for qid, answer in stored.items():
+            if (qid in cleaned and cleaned[qid] is None) or qid not in visible:
+                answer.delete()  # the history keeps the value (simple-history records deletions)
+                cleared.append(qid)
+        if saved or cleared:
+            Response.objects.filter(pk=response.pk).update(updated_at=now)
+            record(
+                "assessments.answers_saved",
+                actor=user,
+                organisation_id=response.organisation_id,
+                obj=response,
+                data={"saved": saved, "cleared": cleared},
+            )
+    return SaveResult(tuple(saved), tuple(cleared))
+
+
+def _missing_message(definition: Definition, missing: Iterable[str]) -> dict[str, str]:
+    return {qid: _("This question is required.") for qid in missing if qid in definition.by_id}
+
+
+def complete_section(response: Response, user: Any, section_id: str) -> SectionAssignment:
+    """Mark a section done; refused while a visible required question of the section is unanswered."""
+    definition = response.definition.parsed
+    if section_id not in definition.section_by_id:
+        raise ValidationError({"section_id": _("Unknown section %(id)s.") % {"id": repr(section_id)}})
+    with transaction.atomic():
+        _require_draft(_locked(response))
+        progress = engine.completion(definition, response.answer_map()).sections[section_id]
+        if progress.missing_required:
+            raise ValidationError(_missing_message(definition, progress.missing_required))
+        assignment, _created = SectionAssignment.objects.get_or_create(
+            response=response, section_id=section_id
+        )
+        assignment.status, assignment.completed_at, assignment.completed_by = (
+            SectionStatus.DONE,
+            timezone.now(),
+            user,
+        )
+        assignment.save(update_fields=["status", "completed_at", "completed_by"])
+        record(
+            "assessments.section_completed",
+            actor=user,
+            organisation_id=response.organisation_id,
+            obj=response,
+            data={"section": section_id},
+        )
+    return assignment
+
+
+def reopen_section(response: Response, user: Any, section_id: str) -> SectionAssignment:
+    """Set a done section back to "to do" (the response must still be a draft)."""
+    with transaction.atomic():
+        _require_draft(_locked(response))
+        try:
+            assignment = SectionAssignment.objects.get(response=response, section_id=section_id)
+        except SectionAssignment.DoesNotExist as exc:
+            raise ValidationError(
+                {"section_id": _("Unknown section %(id)s.") % {"id": repr(section_id)}}
+            ) from exc
+        assignment.status, assignment.completed_at, assignment.completed_by = SectionStatus.TODO, None, None
+        assignment.save(update_fields=["status", "completed_at", "completed_by"])
+        record(
+            "assessments.section_reopened",
+            actor=user,
+            organisation_id=response.organisation_id,
+            obj=response,
+            data={"section": section_id},
+        )
+    return assignment
+
+
+def submit_response(response: Response, user: Any) -> Response:
+    """Submit a draft: every visible required question must be answered (ValidationError listing those
+    that are not). The scores at that moment are stored in `result`."""
+    definition = response.definition.parsed
+    with transaction.atomic():
+        locked = _locked(response)
+        _require_draft(locked)
+        answers = locked.answer_map()
+        missing = engine.completion(definition, answers).total.missing_required
+        if missing:
+            raise ValidationError(_missing_message(definition, missing))
+        now = timezone.now()
+        locked.status, locked.submitted_at, locked.submitted_by = ResponseStatus.SUBMITTED, now, user
+        locked.result = engine.score(definition, answers).as_dict()
+        locked.save(update_fields=["status", "submitted_at", "submitted_by", "result", "updated_at"])
+        record(
+            "assessments.response_submitted",
+            actor=user,
+            organisation_id=locked.organisation_id,
+            obj=locked,
+            data={"result": locked.result},
+        )
+    response.status, response.submitted_at, response.submitted_by = locked.status, now, user
+    response.result = locked.result
+    return response
