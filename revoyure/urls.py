@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("revoyure.registry.urls_data")),
     path("", include("revoyure.qualification.urls")),
     path("", include("revoyure.qualification.urls_feed")),
+    path("", include("revoyure.assessments.urls")),
 ]
 
 handler400 = "revoyure.core.views.bad_request"

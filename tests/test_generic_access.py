@@ -21,6 +21,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from revoyure.assessments.models import PiaImport
+from revoyure.assessments.services_pia import import_pia
 from revoyure.core.models import AuditEntry
 from revoyure.organisations.models import (
     Agreement,
@@ -148,6 +150,7 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         responsible="employer",
         evaluated_at=timezone.now(),
     )
+    pia = import_pia(tool, p.delegate, b'{"pia": {"name": "DPIA"}, "answers": []}', "dpia.json")
     values = {
         "org": p.org.slug,
         "slug": p.org.slug,
@@ -167,6 +170,7 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "user_id": str(p.employee.pk),
         "membership_id": str(membership.pk if membership else 0),
         "obligation_id": str(obligation.pk),
+        "pia_id": str(pia.pk),
         "token": "not-a-real-token",
         "uidb64": "MQ",
         "path": "x",
@@ -207,6 +211,7 @@ def _counts() -> dict[str, int]:
         "obligation_versions": Obligation.history.count(),
         "answers": ToolQualification.history.count(),
         "calendar_feeds": CalendarFeed.objects.count(),
+        "pia_imports": PiaImport.objects.count(),
     }
 
 

@@ -150,3 +150,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} / {self.question_id}"
+
+
+from revoyure.assessments.models_pia import PiaImport  # noqa: E402,F401

@@ -537,3 +537,29 @@ def test_qualification_page_is_accessible(
 ) -> None:
     visit(page, world, login, target)
     assert_accessible(page)
+
+
+def pia_import_page(world: World) -> str:
+    return f"/o/acme/tools/{world.tool.pk}/dpia/import/"
+
+
+def pia_detail_page(world: World) -> str:
+    from revoyure.assessments.services_pia import import_pia
+
+    data = (Path(__file__).parent.parent / "assessments" / "data" / "pia_export.json").read_bytes()
+    pia = import_pia(world.tool, world.personas.delegate, data, "pia_export.json")
+    return f"/o/acme/dpia/{pia.pk}/"
+
+
+DPIA_VISITS = [
+    Visit("DPIA import form", "delegate", pia_import_page),
+    Visit("imported DPIA (read-only)", "staff_rep", pia_detail_page),
+]
+
+
+@pytest.mark.parametrize("target", DPIA_VISITS, ids=[v.name for v in DPIA_VISITS])
+def test_dpia_page_is_accessible(
+    page: Page, world: World, login: Callable[[Page, Any], None], target: Visit
+) -> None:
+    visit(page, world, login, target)
+    assert_accessible(page)
