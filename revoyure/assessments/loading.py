@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from revoyure.core.datafiles import read_yaml
 from revoyure.core.expressions import Compiled, ExpressionError, Node, compile_expression
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -272,10 +272,7 @@ def parse_definition(content: Any, name: str = "definition") -> Definition:
 
 def read_definition_file(path: Path) -> Definition:
     """Read, validate and parse one definition file."""
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path.name}: cannot be read: {exc}") from exc
+    content = read_yaml(path, DefinitionError)
     # YAML may produce dates or other non-JSON values: the stored content must round-trip through JSON.
     try:
         content = json.loads(json.dumps(content))

@@ -10,7 +10,6 @@ and still allowed to see the obligations: losing the role closes the feed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
@@ -24,6 +23,7 @@ from revoyure.core import audit
 from revoyure.core.permissions import Perm, has_permission
 from revoyure.organisations.access import roles_of
 from revoyure.organisations.models import Organisation
+from revoyure.organisations.tokens import hash_token
 from revoyure.qualification.models import CalendarFeed, Obligation, ObligationState, ObligationStatus
 from revoyure.qualification.notifications import obligation_url
 from revoyure.qualification.rules import rule_set
@@ -37,10 +37,6 @@ _SHOWN_STATES = (ObligationState.APPLIES, ObligationState.UPCOMING)
 
 class FeedLimitReached(Exception):
     pass
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def feed_path(raw: str) -> str:

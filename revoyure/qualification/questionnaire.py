@@ -12,8 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from revoyure.core.datafiles import read_yaml
 from revoyure.core.expressions import Compiled, ExpressionError, compile_expression
 from revoyure.qualification import engine
 from revoyure.qualification.facts import COLUMN_FACTS, FACTS, STORED_FACTS, Fact, all_facts
@@ -100,10 +99,7 @@ def _question(raw: Any, index: int, known: set[str]) -> Question:
 
 def load_questionnaire(path: Path = QUESTIONNAIRE_FILE) -> tuple[Question, ...]:
     """Read and check the questionnaire; raise QuestionnaireError with a clear message."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise QuestionnaireError(f"{path.name}: cannot be read: {exc}") from exc
+    data = read_yaml(path, QuestionnaireError)
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise QuestionnaireError(f"{path.name}: expected a list of questions under `questions`")
     known = set(FACTS) | {d.fact for d in rule_set().definitions}

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from revoyure.core.datafiles import read_yaml
 from revoyure.core.expressions import Compiled, ExpressionError, compile_expression
 from revoyure.qualification.facts import ENUM, FACTS, SET, FactError, parse_facts
 
@@ -249,11 +249,8 @@ def _date(path: Path, item: str, value: Any) -> dt.date:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        # Dates stay strings: the schema and `_date` check them, whatever YAML would have guessed.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StringDateLoader)  # noqa: S506
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleFileError(f"{path.name}: cannot be read: {exc}") from exc
+    # Dates stay strings: the schema and `_date` check them, whatever YAML would have guessed.
+    data = read_yaml(path, RuleFileError, dates_as_strings=True)
     validator = jsonschema.Draft202012Validator(_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -267,17 +264,6 @@ def _read(path: Path) -> dict[str, Any]:
                 where = f"{name}: {where}"
         raise RuleFileError(f"{path.name}: {where}: {err.message}")
     return data
-
-
-class _StringDateLoader(yaml.SafeLoader):
-    pass
-
-
-# A safe loader that leaves timestamps as strings.
-_StringDateLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def _timing(path: Path, item: str, raw: dict[str, Any], known: set[str]) -> Timing:

@@ -37,6 +37,7 @@ from revoyure.qualification.models import (
     ObligationStatus,
     ToolQualification,
 )
+from revoyure.qualification.rules import RuleSet
 from revoyure.registry import services as registry_services
 from revoyure.registry.models import Tool
 
@@ -54,12 +55,17 @@ def get_answers(tool: Tool) -> dict[str, Any]:
 
 
 def evaluate_tool(
-    tool: Tool, *, at: dt.date | None = None, answers: dict[str, Any] | None = None
+    tool: Tool,
+    *,
+    at: dt.date | None = None,
+    answers: dict[str, Any] | None = None,
+    rules: RuleSet | None = None,
+    detail: bool = True,
 ) -> engine.Evaluation:
     """Evaluate a tool's rules without storing anything (the gate, `qualify`, previews)."""
     if answers is None:
         answers = get_answers(tool) if tool.pk else {}
-    return engine.evaluate(all_facts(tool, answers), at or today(), scope="tool")
+    return engine.evaluate(all_facts(tool, answers), at or today(), rules=rules, detail=detail, scope="tool")
 
 
 def _row_values(outcome: engine.Outcome, now: Any) -> dict[str, Any]:
@@ -345,14 +351,7 @@ def prohibited_practice_gate(tool: Tool, new_status: str) -> str | None:
     A tool whose facts match a prohibited practice cannot move to pilot or in service."""
     if new_status not in _GATED:
         return None
-    evaluation = engine.evaluate(
-        all_facts(tool, get_answers(tool) if tool.pk else {}),
-        today(),
-        rules=engine.prohibition_rules(),
-        detail=False,
-        scope="tool",
-    )
-    hits = evaluation.prohibitions
+    hits = evaluate_tool(tool, rules=engine.prohibition_rules(), detail=False).prohibitions
     if not hits:
         return None
     articles = ", ".join(f"{o.rule.article} ({o.rule.id})" for o in hits)
