@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "revoyure.registry",
     "revoyure.qualification",
     "revoyure.assessments",
+    "revoyure.studies",
+    "revoyure.consultations",
 ]
 
 # Background work: Django's task framework (the django-tasks backport) with the database-backed worker

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("revoyure.qualification.urls")),
     path("", include("revoyure.qualification.urls_feed")),
     path("", include("revoyure.assessments.urls")),
+    path("", include("revoyure.studies.urls")),
+    path("", include("revoyure.consultations.urls")),
 ]
 
 handler400 = "revoyure.core.views.bad_request"

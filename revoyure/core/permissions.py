@@ -38,6 +38,10 @@ class Perm(StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     VIEW_OBLIGATIONS = "view_obligations"
     MANAGE_OBLIGATIONS = "manage_obligations"
+    VIEW_STUDIES = "view_studies"
+    MANAGE_STUDIES = "manage_studies"
+    VIEW_CONSULTATIONS = "view_consultations"
+    MANAGE_CONSULTATIONS = "manage_consultations"
 
 
 _EVERYONE = {Perm.VIEW_TRANSPARENCY}
@@ -46,8 +50,16 @@ _READ_REGISTER = _EVERYONE | {
     Perm.EXPORT_REGISTER,
     Perm.MANAGE_TOKENS,
     Perm.VIEW_OBLIGATIONS,
+    Perm.VIEW_STUDIES,
+    Perm.VIEW_CONSULTATIONS,
 }
-_WRITE_REGISTER = _READ_REGISTER | {Perm.EDIT_REGISTER, Perm.IMPORT_REGISTER, Perm.MANAGE_OBLIGATIONS}
+_WRITE_REGISTER = _READ_REGISTER | {
+    Perm.EDIT_REGISTER,
+    Perm.IMPORT_REGISTER,
+    Perm.MANAGE_OBLIGATIONS,
+    Perm.MANAGE_STUDIES,
+    Perm.MANAGE_CONSULTATIONS,
+}
 
 # Staff representatives see every tool, its documents and history (PRODUCT.md §1) but do not edit the
 # employer's register; management describes the tools it brings; the delegate keeps the register.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -126,9 +127,13 @@ class RuleSet:
 
     @cached_property
     def prohibitions(self) -> RuleSet:
-        """Only the art. 5 prohibitions and the definitions they read (directly or not): what the status
-        gate needs, on every row of an import, at a fraction of the cost of the whole set."""
-        rules = tuple(r for r in self.rules if r.effect == "prohibition")
+        """Only the art. 5 prohibitions and the definitions they read: what the prohibited-practice gate
+        needs, on every row of an import, at a fraction of the cost of the whole set."""
+        return self.subset(lambda r: r.effect == "prohibition")
+
+    def subset(self, keep: Callable[[Rule], bool]) -> RuleSet:
+        """The rules for which `keep` is true and only the definitions they read (directly or not)."""
+        rules = tuple(r for r in self.rules if keep(r))
         needed: set[str] = set()
         for r in rules:
             needed |= r.condition.names
