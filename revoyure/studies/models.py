@@ -63,6 +63,9 @@ class ImpactStudy(models.Model):
     signed_off_at = models.DateTimeField(_("signed off on"), null=True, blank=True)
     # Set at sign-off from the answers: does the project change working conditions (CT-2, CT-11 / R4121-2)?
     changes_working_conditions = models.BooleanField(null=True, blank=True)
+    # What the sign-off wrote (studies/feeds.yaml): {"register": {field: value}, "facts": {fact: value},
+    # "levels": {...}}, shown on the study page and read by the consultation dossier.
+    results = models.JSONField(_("results"), default=dict, blank=True)
 
     history = HistoricalRecords()
 
@@ -94,7 +97,9 @@ class PanelTest(models.Model):
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    shared_with = models.ManyToManyField(StaffBody, blank=True, related_name="+", verbose_name=_("shared with"))
+    shared_with = models.ManyToManyField(
+        StaffBody, blank=True, related_name="+", verbose_name=_("shared with")
+    )
 
     history = HistoricalRecords(m2m_fields=[shared_with])
 
