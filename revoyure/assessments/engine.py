@@ -4,6 +4,9 @@ Answers are `{question_id: JSON value}`. A question is visible when it has no `w
 condition is true on the answers of the *visible* earlier questions (so hiding propagates down a chain).
 An unknown condition (it reads a question not answered yet) hides the question, as SurveyJS does, unless the
 definition sets `show_when_unknown` (the qualification questionnaire's "never a guess" rule).
+
+A `context: facts` definition (the qualification questionnaire) writes conditions over facts that the caller
+computes and passes (`facts=`); each is evaluated on those facts alone, so nothing propagates.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from revoyure.assessments.loading import ANSWER_PREFIX, CHOICE_TYPES, Definition, Level, Question
+from revoyure.assessments.loading import ANSWER_PREFIX, CHOICE_TYPES, FACTS, Definition, Level, Question
 
 Answers = Mapping[str, Any]
 MAX_TEXT = 20_000
@@ -118,20 +121,32 @@ def _fact(question: Question, value: Any) -> Any:
     return value
 
 
-def visible_questions(definition: Definition, answers: Answers) -> list[Question]:
-    """The questions shown given `answers`, in definition order."""
-    facts: dict[str, Any] = {}
+def is_shown(definition: Definition, question: Question, facts: dict[str, Any]) -> bool:
+    """Whether `question`'s condition lets it show on `facts` (true; or unknown with `show_when_unknown`)."""
+    if question.when is None:
+        return True
+    result = question.when.ev(facts)
+    return result is True or (result is None and definition.show_when_unknown)
+
+
+def visible_questions(
+    definition: Definition, answers: Answers, facts: Mapping[str, Any] | None = None
+) -> list[Question]:
+    """The questions shown given `answers`, in definition order.
+
+    For a `context: facts` definition the conditions read `facts` (names `sys.*`, `org.*`; none given:
+    nothing known) and `answers` are not used."""
+    if definition.context == FACTS:
+        known = facts if isinstance(facts, dict) else dict(facts or {})
+        return [q for q in definition.questions if is_shown(definition, q, known)]
+    given: dict[str, Any] = {}
     visible = []
     for q in definition.questions:
-        shown = True
-        if q.when is not None:
-            result = q.when.ev(facts)
-            shown = result is True or (result is None and definition.show_when_unknown)
-        if shown:
+        if is_shown(definition, q, given):
             visible.append(q)
             value = answers.get(q.id)
             if not is_empty(value):
-                facts[f"{ANSWER_PREFIX}.{q.id}"] = _fact(q, value)
+                given[f"{ANSWER_PREFIX}.{q.id}"] = _fact(q, value)
     return visible
 
 

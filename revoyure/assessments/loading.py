@@ -5,6 +5,11 @@ loaded: against `schema.json` (shape) and semantically (ids unique, `when` condi
 to earlier questions, choice values unique and compared only with existing values, scale and number ranges
 coherent, level thresholds strictly increasing). A broken file raises `DefinitionError` naming the file,
 the question and the problem; the app refuses to start with a broken shipped file (`AssessmentsConfig`).
+
+Conditions are over earlier answers (`q.<question_id>`) by default. A definition with `context: facts` (the
+qualification questionnaire, which lives in its own app and is passed in) writes them over facts
+(`sys.<name>`, `org.<name>`), each question filling one `fact`; the caller that owns the facts supplies
+the names they may use (`known_names`) and, at run time, their values (`engine.visible_questions`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -20,7 +27,7 @@ from typing import Any
 import jsonschema
 
 from revoyure.core.datafiles import read_yaml
-from revoyure.core.expressions import Compiled, ExpressionError, Node, compile_expression
+from revoyure.core.expressions import DEFAULT_PREFIXES, Compiled, ExpressionError, Node, compile_expression
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 SCHEMA = json.loads((Path(__file__).resolve().parent / "schema.json").read_text(encoding="utf-8"))
@@ -28,6 +35,10 @@ _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 # Answers are referred to as `q.<question_id>` in conditions.
 ANSWER_PREFIX = "q"
+# A `context: facts` definition writes conditions over facts, named as in the rule files.
+FACT_PREFIXES = DEFAULT_PREFIXES
+ANSWERS, FACTS = "answers", "facts"
+IDENT = re.compile(r"[a-z][a-z0-9_]*")
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
 OWNERS = ("prevention", "hr", "it", "dpo", "project", "any")
 
@@ -65,6 +76,9 @@ class Question:
     min: float | None
     max: float | None
     labels: tuple[tuple[int, dict[str, str]], ...]
+    # `context: facts` definitions: the fact the answer fills; any definition: the question to ask the vendor.
+    fact: str | None = None
+    ask_vendor: dict[str, str] | None = None
 
     @cached_property
     def choice_values(self) -> frozenset[str]:
@@ -93,6 +107,7 @@ class Definition:
     levels: tuple[Level, ...]
     show_when_unknown: bool
     content: dict[str, Any]
+    context: str = ANSWERS  # what conditions read: earlier answers (`q.`) or facts (`sys.`, `org.`)
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -105,6 +120,11 @@ class Definition:
     @cached_property
     def section_by_id(self) -> dict[str, Section]:
         return {s.id: s for s in self.sections}
+
+    @cached_property
+    def by_fact(self) -> dict[str, Question]:
+        """`context: facts` definitions: the question that fills each fact."""
+        return {q.fact: q for q in self.questions if q.fact is not None}
 
     @cached_property
     def sha256(self) -> str:
@@ -170,13 +190,47 @@ def _check_condition(where: str, compiled: Compiled, earlier: dict[str, Question
                 )
 
 
+def _check_fact_condition(where: str, compiled: Compiled, known_names: Collection[str] | None) -> None:
+    if known_names is None:  # a stored definition, checked when it was registered
+        return
+    unknown = sorted(compiled.names - set(known_names))
+    if unknown:
+        raise DefinitionError(f"{where}: condition uses unknown fact(s) {', '.join(unknown)}")
+
+
 def _question(
-    where_file: str, section_id: str, raw: dict[str, Any], earlier: dict[str, Question]
+    where_file: str,
+    section_id: str,
+    raw: dict[str, Any],
+    earlier: dict[str, Question],
+    context: str = ANSWERS,
+    known_names: Collection[str] | None = None,
 ) -> Question:
     qid = raw["id"]
     where = f"{where_file}, question {qid!r}"
     if qid in earlier:
         raise DefinitionError(f"{where}: the id is used twice in this definition")
+    fact = raw.get("fact")
+    if context == FACTS:
+        if fact is None:
+            raise DefinitionError(
+                f"{where}: a question of a `context: facts` definition needs the `fact` it fills"
+            )
+        if fact.split(".", 1)[0] not in FACT_PREFIXES or (
+            known_names is not None and fact not in known_names
+        ):
+            raise DefinitionError(f"{where}: unknown fact {fact!r}")
+        twice = next((q.id for q in earlier.values() if q.fact == fact), None)
+        if twice is not None:
+            raise DefinitionError(f"{where}: fact {fact!r} is also filled by question {twice!r}")
+    else:
+        if fact is not None:
+            raise DefinitionError(f"{where}: `fact` is only for a definition with `context: facts`")
+        if not IDENT.fullmatch(qid):
+            # Conditions name answers `q.<id>`: a hyphen would read as a subtraction.
+            raise DefinitionError(
+                f"{where}: the id may only hold a-z, 0-9 and _ (conditions name it q.{qid})"
+            )
     choices = tuple(Choice(c["value"], c["label"], c.get("score")) for c in raw.get("choices", ()))
     values = [c.value for c in choices]
     duplicates = sorted({v for v in values if values.count(v) > 1})
@@ -192,7 +246,9 @@ def _question(
     when = None
     if "when" in raw:
         try:
-            when = compile_expression(raw["when"], prefixes={ANSWER_PREFIX})
+            when = compile_expression(
+                raw["when"], prefixes=FACT_PREFIXES if context == FACTS else {ANSWER_PREFIX}
+            )
         except ExpressionError as exc:
             raise DefinitionError(f"{where}: bad condition {raw['when']!r}: {exc}") from exc
     question = Question(
@@ -209,9 +265,14 @@ def _question(
         min=low,
         max=high,
         labels=labels,
+        fact=fact,
+        ask_vendor=raw.get("ask_vendor"),
     )
     if when is not None:
-        _check_condition(where, when, earlier)
+        if context == FACTS:
+            _check_fact_condition(where, when, known_names)
+        else:
+            _check_condition(where, when, earlier)
     return question
 
 
@@ -232,11 +293,17 @@ def _schema_error(name: str, content: Any, error: jsonschema.ValidationError) ->
     return f"{where}: {error.message} (at {location})"
 
 
-def parse_definition(content: Any, name: str = "definition") -> Definition:
-    """Validate `content` (the data of one definition) and return its parsed form."""
+def parse_definition(
+    content: Any, name: str = "definition", *, known_names: Collection[str] | None = None
+) -> Definition:
+    """Validate `content` (the data of one definition) and return its parsed form.
+
+    `known_names`: for a `context: facts` definition, the fact names its conditions and questions may use
+    (without it only their form is checked, as for a stored definition that was checked when registered)."""
     errors = sorted(_VALIDATOR.iter_errors(content), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise DefinitionError(_schema_error(name, content, errors[0]))
+    context = content.get("context", ANSWERS)
     earlier: dict[str, Question] = {}
     sections = []
     section_ids: set[str] = set()
@@ -247,7 +314,7 @@ def parse_definition(content: Any, name: str = "definition") -> Definition:
         section_ids.add(sid)
         questions = []
         for raw in raw_section["questions"]:
-            question = _question(name, sid, raw, earlier)
+            question = _question(name, sid, raw, earlier, context, known_names)
             earlier[question.id] = question
             questions.append(question)
         sections.append(
@@ -267,18 +334,19 @@ def parse_definition(content: Any, name: str = "definition") -> Definition:
         levels=_levels(name, content.get("levels")),
         show_when_unknown=bool(content.get("show_when_unknown", False)),
         content=content,
+        context=context,
     )
 
 
-def read_definition_file(path: Path) -> Definition:
-    """Read, validate and parse one definition file."""
+def read_definition_file(path: Path, *, known_names: Collection[str] | None = None) -> Definition:
+    """Read, validate and parse one definition file (`known_names`: see `parse_definition`)."""
     content = read_yaml(path, DefinitionError)
     # YAML may produce dates or other non-JSON values: the stored content must round-trip through JSON.
     try:
         content = json.loads(json.dumps(content))
     except (TypeError, ValueError) as exc:
         raise DefinitionError(f"{path.name}: holds values that are not plain JSON data: {exc}") from exc
-    return parse_definition(content, path.name)
+    return parse_definition(content, path.name, known_names=known_names)
 
 
 def load_directory(directory: Path) -> tuple[Definition, ...]:

@@ -1,125 +1,157 @@
-"""The guided qualification questionnaire: questions loaded from `questionnaire.yaml`, validated at import.
+"""The guided qualification questionnaire: a definition of the questionnaire engine (`assessments`), read
+from `questionnaire.yaml` by the engine's loader and validated at import.
 
-A question fills one fact. Its `when` condition (the rules' expression language) is evaluated on the
-current facts, given and derived (`engine.derive`); the question is skipped only when the condition is
-false, so an unknown answer upstream never hides a question (issue 3: "never a guess").
+The file is an engine definition with `context: facts` (docs/QUESTIONNAIRES.md): a question fills one fact
+of facts.py, and its `when` condition (the rules' expression language) is evaluated by the engine on the
+current facts, given and derived (`engine.derive`). The definition sets `show_when_unknown`, so a question
+is skipped only when its condition is false: an unknown answer upstream never hides it (issue 3: "never a
+guess"). This module adds what the qualification needs on top: the fact of facts.py behind each question,
+the checks that tie the file to facts.py, and value conversion ("I don't know" is None).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from revoyure.core.datafiles import read_yaml
-from revoyure.core.expressions import Compiled, ExpressionError, compile_expression
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from revoyure.assessments import engine as questionnaire_engine
+from revoyure.assessments.loading import Definition, DefinitionError, read_definition_file
+from revoyure.assessments.loading import Question as EngineQuestion
+from revoyure.core.expressions import Compiled
 from revoyure.qualification import engine
-from revoyure.qualification.facts import COLUMN_FACTS, FACTS, STORED_FACTS, Fact, all_facts
+from revoyure.qualification.facts import (
+    BOOL,
+    COLUMN_FACTS,
+    DATE,
+    ENUM,
+    FACTS,
+    INT,
+    SET,
+    STORED_FACTS,
+    Fact,
+    all_facts,
+)
 from revoyure.qualification.rules import rule_set
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parent / "questionnaire.yaml"
-_TEXTS = ("text", "help", "ask_vendor")
-_KEYS = {"id", "fact", "when", "source", *_TEXTS}
+SLUG = "qualification"
+YES_NO = ("yes", "no")
+# The engine's question type for each fact type.
+ENGINE_TYPES = {
+    BOOL: "single_choice",
+    ENUM: "single_choice",
+    SET: "multiple_choice",
+    INT: "number",
+    DATE: "date",
+}
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(DefinitionError):
     """A questionnaire file that cannot be used; the message names the question and the problem."""
 
 
 @dataclass(frozen=True)
 class Question:
-    id: str
+    """One question of the qualification: the engine's question and the fact of facts.py it fills."""
+
+    item: EngineQuestion
     fact: Fact
-    text: dict[str, str]
-    help: dict[str, str]
-    ask_vendor: dict[str, str]
-    article: str
-    url: str
-    when: Compiled | None
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def text(self) -> dict[str, str]:
+        return self.item.text
+
+    @property
+    def help(self) -> dict[str, str]:
+        return self.item.help or {}
+
+    @property
+    def ask_vendor(self) -> dict[str, str]:
+        return self.item.ask_vendor or {}
+
+    @property
+    def article(self) -> str:
+        return (self.item.source or {}).get("article", "")
+
+    @property
+    def url(self) -> str:
+        return (self.item.source or {}).get("url", "")
+
+    @property
+    def when(self) -> Compiled | None:
+        return self.item.when
 
     def in_language(self, field: str, language: str) -> str:
         texts: dict[str, str] = getattr(self, field)
         return texts.get((language or "en")[:2], texts["en"])
 
     def applies(self, facts: dict[str, Any]) -> bool:
-        return self.when is None or self.when.ev(facts) is not False
+        """False only when the condition is false on `facts` (unknown: asked)."""
+        return questionnaire_engine.is_shown(DEFINITION, self.item, facts)
 
 
-def _text(where: str, raw: dict[str, Any], key: str) -> dict[str, str]:
-    value = raw.get(key)
-    if not isinstance(value, dict) or not all(
-        isinstance(value.get(k), str) and value[k] for k in ("fr", "en")
-    ):
-        raise QuestionnaireError(f"{where}: {key} needs a French and an English text (fr, en)")
-    return {"fr": value["fr"], "en": value["en"]}
+def known_names() -> set[str]:
+    """The names conditions may use: the facts of facts.py and the derived facts of the rule files."""
+    return set(FACTS) | {d.fact for d in rule_set().definitions}
 
 
-def _question(raw: Any, index: int, known: set[str]) -> Question:
-    if not isinstance(raw, dict):
-        raise QuestionnaireError(f"question {index + 1}: expected a mapping")
-    qid = raw.get("id")
-    where = f"question {qid or index + 1}"
-    if not isinstance(qid, str) or not qid:
-        raise QuestionnaireError(f"{where}: missing id")
-    extra = set(raw) - _KEYS
-    if extra:
-        raise QuestionnaireError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
-    fact = FACTS.get(raw.get("fact", ""))
+def _check(where: str, q: EngineQuestion) -> Fact:
+    fact = FACTS.get(q.fact or "")
     if fact is None or fact.source == "org":
-        raise QuestionnaireError(f"{where}: unknown fact {raw.get('fact')!r} (a sys.* fact of facts.py)")
-    source = raw.get("source")
-    if (
-        not isinstance(source, dict)
-        or not source.get("article")
-        or not str(source.get("url", "")).startswith("https://")
-    ):
+        raise QuestionnaireError(f"{where}: unknown fact {q.fact!r} (a sys.* fact of facts.py)")
+    for key in ("help", "ask_vendor"):
+        if getattr(q, key) is None:
+            raise QuestionnaireError(f"{where}: {key} needs a French and an English text (fr, en)")
+    if q.source is None or "url" not in q.source:
         raise QuestionnaireError(f"{where}: source needs an article and an https:// url")
-    when = None
-    if raw.get("when") is not None:
-        try:
-            when = compile_expression(raw["when"])
-        except ExpressionError as exc:
-            raise QuestionnaireError(f"{where}: bad condition {raw['when']!r}: {exc}") from exc
-        unknown = when.names - known
-        if unknown:
-            raise QuestionnaireError(f"{where}: condition uses unknown fact(s) {', '.join(sorted(unknown))}")
-    texts = {key: _text(where, raw, key) for key in _TEXTS}
-    return Question(
-        id=qid,
-        fact=fact,
-        article=source["article"],
-        url=source["url"],
-        when=when,
-        text=texts["text"],
-        help=texts["help"],
-        ask_vendor=texts["ask_vendor"],
-    )
+    expected = ENGINE_TYPES[fact.type]
+    if q.type != expected:
+        raise QuestionnaireError(f"{where}: {fact.name} is a {fact.type} fact: the type must be {expected}")
+    values = YES_NO if fact.type == BOOL else fact.values
+    if tuple(c.value for c in q.choices) != values:
+        raise QuestionnaireError(
+            f"{where}: the choices of {fact.name} must be, in this order: {', '.join(values) or '(none)'}"
+        )
+    return fact
+
+
+def load_definition(path: Path = QUESTIONNAIRE_FILE) -> Definition:
+    """Read the questionnaire with the engine's loader and check it against facts.py; raise
+    QuestionnaireError (a DefinitionError) with a clear message."""
+    try:
+        definition = read_definition_file(path, known_names=known_names())
+    except DefinitionError as exc:
+        raise QuestionnaireError(str(exc)) from exc
+    if definition.slug != SLUG or definition.context != "facts" or not definition.show_when_unknown:
+        raise QuestionnaireError(
+            f"{path.name}: expected `id: {SLUG}`, `context: facts` and `show_when_unknown: true`"
+        )
+    for q in definition.questions:
+        _check(f"{path.name}, question {q.id!r}", q)
+    # Every stored fact can only come from here: a missing question would leave it unknown forever.
+    missing = sorted(set(STORED_FACTS) - set(definition.by_fact))
+    if missing:
+        raise QuestionnaireError(f"{path.name}: no question for the stored fact(s) {', '.join(missing)}")
+    return definition
 
 
 def load_questionnaire(path: Path = QUESTIONNAIRE_FILE) -> tuple[Question, ...]:
-    """Read and check the questionnaire; raise QuestionnaireError with a clear message."""
-    data = read_yaml(path, QuestionnaireError)
-    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
-        raise QuestionnaireError(f"{path.name}: expected a list of questions under `questions`")
-    known = set(FACTS) | {d.fact for d in rule_set().definitions}
-    questions = [_question(raw, i, known) for i, raw in enumerate(data["questions"])]
-    for attr in ("id", "fact"):
-        seen: set[str] = set()
-        for q in questions:
-            value = q.id if attr == "id" else q.fact.name
-            if value in seen:
-                raise QuestionnaireError(f"{path.name}: {attr} {value!r} is used by two questions")
-            seen.add(value)
-    asked = {q.fact.name for q in questions}
-    # Every stored fact can only come from here: a missing question would leave it unknown forever.
-    missing = sorted(set(STORED_FACTS) - asked)
-    if missing:
-        raise QuestionnaireError(f"{path.name}: no question for the stored fact(s) {', '.join(missing)}")
-    return tuple(questions)
+    """The questions of the questionnaire file at `path`, checked (see `load_definition`)."""
+    return tuple(Question(q, FACTS[q.fact or ""]) for q in load_definition(path).questions)
 
 
-QUESTIONS: tuple[Question, ...] = load_questionnaire()
+DEFINITION: Definition = load_definition()
+QUESTIONS: tuple[Question, ...] = tuple(Question(q, FACTS[q.fact or ""]) for q in DEFINITION.questions)
 
 
 @cache
@@ -146,12 +178,45 @@ def current_facts(tool: Any, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def relevant(facts: dict[str, Any]) -> list[Question]:
-    """The questions that apply given `facts`, in questionnaire order."""
-    return [q for q in QUESTIONS if q.applies(facts)]
+    """The questions that apply given `facts`, in questionnaire order (the engine's visible questions)."""
+    by_id = _by_id()
+    return [by_id[q.id] for q in questionnaire_engine.visible_questions(DEFINITION, {}, facts=facts)]
 
 
 def is_column(question: Question) -> bool:
     return question.fact.name in COLUMN_FACTS
+
+
+# Values: a fact's JSON value (True/False, an enum value, a list, a number, "YYYY-MM-DD"; None = "I don't
+# know") and the engine's answer ("yes"/"no" for a yes/no fact, otherwise the same value).
+
+
+def to_answer(question: Question, value: Any) -> Any:
+    """The engine's answer for a fact value (None stays None)."""
+    if question.fact.type == BOOL and isinstance(value, bool):
+        return YES_NO[0] if value else YES_NO[1]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value)
+    return value
+
+
+def clean_answer(question: Question, value: Any) -> Any:
+    """`value` (a fact's JSON value) checked by the engine (`clean_value`) against the question's type and
+    choices, returned as a fact's JSON value; None ("I don't know") is always accepted. ValidationError
+    otherwise."""
+    if value is None:
+        return None
+    try:
+        cleaned = questionnaire_engine.clean_value(question.item, to_answer(question, value))
+    except questionnaire_engine.AnswerError as exc:
+        raise ValidationError(str(exc), code="invalid") from exc
+    if question.fact.type == BOOL:
+        return cleaned == YES_NO[0]
+    if question.fact.type == INT and (not isinstance(cleaned, int) or cleaned < 0):
+        raise ValidationError(_("expected a whole number, zero or more"), code="invalid")
+    return cleaned
 
 
 def next_question(

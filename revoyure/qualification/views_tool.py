@@ -133,7 +133,8 @@ def question_page(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         form = AnswerForm(current, request.POST, language=lang)
         if form.is_valid():
             try:
-                tool = services.record_answers(tool, request.user, {current.fact.name: form.value()})
+                value = questionnaire.clean_answer(current, form.value())  # the engine's check
+                tool = services.record_answers(tool, request.user, {current.fact.name: value})
             except ValidationError as exc:
                 for text in exc.messages:
                     form.add_error("answer", text)

@@ -1,4 +1,5 @@
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from revoyure.assessments.loading import (
     DefinitionError,
     load_directory,
     parse_definition,
+    read_definition_file,
     shipped_definitions,
 )
 from revoyure.assessments.models import QuestionnaireDefinition
@@ -124,7 +126,8 @@ def test_two_files_with_the_same_version_are_refused(tmp_path: Path):
 
 def test_the_shipped_definitions_load():
     slugs = {d.slug for d in shipped_definitions()}
-    assert slugs == {"working-conditions-impact", "fria", "surveillance-proportionality"}
+    assert {"working-conditions-impact", "fria", "surveillance-proportionality"} <= slugs
+    assert all(d.context == "answers" for d in shipped_definitions())
     wc = next(d for d in shipped_definitions() if d.slug == "working-conditions-impact")
     assert {s.owner for s in wc.sections} == {"project", "prevention", "hr", "it", "dpo"}
     fria = next(d for d in shipped_definitions() if d.slug == "fria")
@@ -203,7 +206,8 @@ def test_a_long_retention_asks_for_a_justification():
 def test_sync_registers_each_version_once(db):
     first = sync_definitions()  # post_migrate already ran in the test database: nothing new
     assert first == []
-    assert QuestionnaireDefinition.objects.count() == 3
+    # The shipped files, and the qualification questionnaire that its own app registers.
+    assert QuestionnaireDefinition.objects.count() == len(shipped_definitions()) + 1
     v1 = parse_definition(small_definition(), "small")
     assert len(sync_definitions([v1])) == 1
     assert sync_definitions([v1]) == []
@@ -238,3 +242,101 @@ def test_expression_prefixes_are_configurable():
     with pytest.raises(ExpressionError, match=r"q.<name>"):
         compile_expression("org.headcount > 3", prefixes={"q"})
     assert compile_expression("org.headcount > 3").names == {"org.headcount"}
+
+
+# Definitions over facts (`context: facts`, the qualification questionnaire) -----------------------------
+
+KNOWN = {"sys.uses_ai", "sys.kind", "sys.high_risk", "org.has_cse"}
+
+
+def facts_definition() -> dict:
+    yes_no = [{"value": "yes", "label": t("Yes")}, {"value": "no", "label": t("No")}]
+    return {
+        "id": "facts",
+        "version": 1,
+        "title": t("Facts"),
+        "context": "facts",
+        "show_when_unknown": True,
+        "sections": [
+            {
+                "id": "only",
+                "owner": "any",
+                "title": t("Only"),
+                "questions": [
+                    {
+                        "id": "uses-ai",
+                        "fact": "sys.uses_ai",
+                        "type": "single_choice",
+                        "choices": yes_no,
+                        "text": t("AI?"),
+                        "ask_vendor": t("Does it use AI?"),
+                    },
+                    {
+                        "id": "kind",
+                        "fact": "sys.kind",
+                        "type": "text",
+                        "text": t("Kind?"),
+                        "when": "sys.high_risk or org.has_cse",
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def test_a_facts_definition_reads_facts_and_keeps_fact_and_vendor_question():
+    d = parse_definition(facts_definition(), "facts.yaml", known_names=KNOWN)
+    assert d.context == "facts"
+    assert [q.id for q in d.questions] == ["uses-ai", "kind"]  # hyphens allowed: conditions never name them
+    assert d.by_fact["sys.uses_ai"].ask_vendor == t("Does it use AI?")
+    assert d.by_id["kind"].when.names == {"sys.high_risk", "org.has_cse"}
+    # Without the names (a stored row), only their form is checked.
+    assert parse_definition(facts_definition(), "stored").by_id["kind"].fact == "sys.kind"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda c: c["sections"][0]["questions"][1].update(when="sys.nothing"),
+            "unknown fact(s) sys.nothing",
+        ),
+        (lambda c: c["sections"][0]["questions"][1].update(when="q.uses_ai"), "bad condition"),
+        (lambda c: c["sections"][0]["questions"][1].update(fact="sys.other"), "unknown fact 'sys.other'"),
+        (lambda c: c["sections"][0]["questions"][1].update(fact="q.kind"), "unknown fact 'q.kind'"),
+        (
+            lambda c: c["sections"][0]["questions"][1].update(fact="sys.uses_ai"),
+            "also filled by question 'uses-ai'",
+        ),
+        (lambda c: c["sections"][0]["questions"][1].pop("fact"), "needs the `fact` it fills"),
+        (lambda c: c["sections"][0]["questions"][1].update(fact="Sys.kind"), "does not match"),
+        (lambda c: c.update(context="elsewhere"), "'elsewhere' is not one of"),
+    ],
+)
+def test_a_broken_facts_definition_is_refused(change, message):
+    content = facts_definition()
+    change(content)
+    with pytest.raises(DefinitionError, match=re.escape(message)):
+        parse_definition(content, "facts.yaml", known_names=KNOWN)
+
+
+def test_answer_definitions_keep_identifier_ids_and_no_facts():
+    content = small_definition()
+    _question(content, "staff")["id"] = "staff-count"
+    with pytest.raises(DefinitionError, match=r"question 'staff-count': the id may only hold"):
+        parse_definition(content, "small.yaml")
+    content = small_definition()
+    _question(content, "staff")["fact"] = "sys.staff"
+    with pytest.raises(DefinitionError, match=r"`fact` is only for a definition with `context: facts`"):
+        parse_definition(content, "small.yaml")
+    content = small_definition()
+    _question(content, "staff")["ask_vendor"] = t("How many?")
+    assert parse_definition(content, "small.yaml").by_id["staff"].ask_vendor == t("How many?")
+
+
+def test_a_facts_definition_file_is_read_with_its_names(tmp_path: Path):
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts_definition()), encoding="utf-8")
+    assert read_definition_file(path, known_names=KNOWN).slug == "facts"
+    with pytest.raises(DefinitionError, match=r"facts.yaml, question 'uses-ai': unknown fact 'sys.uses_ai'"):
+        read_definition_file(path, known_names={"sys.kind"})

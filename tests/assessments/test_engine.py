@@ -153,3 +153,28 @@ def test_compare_across_versions_by_question_id():
         {"name": "a.pdf"},
         None,
     )
+
+
+def test_a_facts_definition_shows_a_question_unless_its_condition_is_false():
+    from tests.assessments.test_definitions import KNOWN, facts_definition
+
+    d = parse_definition(facts_definition(), "facts", known_names=KNOWN)
+    ids = lambda facts: [q.id for q in engine.visible_questions(d, {}, facts=facts)]  # noqa: E731
+    assert ids({"sys.high_risk": False, "org.has_cse": False}) == ["uses-ai"]
+    assert ids({"sys.high_risk": None, "org.has_cse": False}) == ["uses-ai", "kind"]  # unknown: asked
+    assert ids({"sys.high_risk": True}) == ["uses-ai", "kind"]
+    assert ids({}) == ["uses-ai", "kind"]
+    assert [q.id for q in engine.visible_questions(d, {})] == ["uses-ai", "kind"]  # no facts: nothing known
+    # Conditions read the facts, never the answers.
+    assert [
+        q.id
+        for q in engine.visible_questions(
+            d, {"kind": "x"}, facts={"sys.high_risk": False, "org.has_cse": False}
+        )
+    ] == ["uses-ai"]
+    assert engine.is_shown(d, d.by_id["kind"], {"org.has_cse": True})
+    hidden_when_unknown = parse_definition(
+        {**facts_definition(), "show_when_unknown": False}, "f", known_names=KNOWN
+    )
+    assert [q.id for q in engine.visible_questions(hidden_when_unknown, {}, facts={})] == ["uses-ai"]
+    assert engine.clean_value(d.by_id["uses-ai"], "yes") == "yes"

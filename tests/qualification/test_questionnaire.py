@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.urls import reverse
 
 from revoyure.qualification import questionnaire
@@ -37,43 +40,87 @@ def test_every_stored_fact_has_a_question_with_texts_and_source() -> None:
         assert q.url.startswith("https://") and q.article
 
 
-def _write(tmp_path: Path, body: str) -> Path:
+def _content() -> dict[str, Any]:
+    return yaml.safe_load(questionnaire.QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
+
+
+def _first(content: dict[str, Any]) -> dict[str, Any]:
+    return content["sections"][0]["questions"][0]  # infers-outputs, a stored yes/no fact
+
+
+def _write(tmp_path: Path, content: dict[str, Any]) -> Path:
     path = tmp_path / "q.yaml"
-    path.write_text(body, encoding="utf-8")
+    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
     return path
 
 
-QUESTION = """questions:
-  - id: x
-    fact: {fact}
-    {when}
-    text: {{fr: "a", en: "a"}}
-    help: {{fr: "b", en: "b"}}
-    ask_vendor: {{fr: "c", en: "c"}}
-    source: {{article: "Art. 1", url: "https://example.org"}}
-"""
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(content: dict[str, Any]) -> None:
+        _first(content)[key] = value
+
+    return change
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda content: _first(content).pop(key)
+
+
+def _second_question_for(fact: str) -> Callable[[dict[str, Any]], None]:
+    return lambda content: content["sections"][0]["questions"][1].update(fact=fact)
+
+
+def _enum_choices(content: dict[str, Any]) -> None:
+    content["sections"][0]["questions"][1]["choices"].pop()  # role: a value of the enum is missing
 
 
 @pytest.mark.parametrize(
-    ("fact", "when", "message"),
+    ("change", "message"),
     [
-        ("sys.no_such_fact", "", "unknown fact 'sys.no_such_fact'"),
-        ("org.headcount", "", "unknown fact 'org.headcount'"),
-        ("sys.profiling", "when: sys.profiling and", "bad condition"),
-        ("sys.profiling", "when: __import__('os')", "bad condition"),
-        ("sys.profiling", "when: sys.nothing", "unknown fact(s) sys.nothing"),
+        (_set("fact", "sys.no_such_fact"), "question 'infers-outputs': unknown fact 'sys.no_such_fact'"),
+        (_set("fact", "org.headcount"), "question 'infers-outputs': unknown fact 'org.headcount'"),
+        (_set("fact", "q.headcount"), "question 'infers-outputs': unknown fact 'q.headcount'"),
+        (_drop("fact"), "needs the `fact` it fills"),
+        (_set("when", "sys.profiling and"), "question 'infers-outputs': bad condition"),
+        (_set("when", "__import__('os')"), "bad condition"),
+        (_set("when", 'q.role == "deployer"'), "bad condition"),  # conditions are over facts, not answers
+        (_set("when", "sys.nothing"), "condition uses unknown fact(s) sys.nothing"),
+        (_set("type", "number"), "'infers-outputs'"),  # a number with choices: the schema refuses it
+        (_set("choices", [{"value": "yes", "label": {"fr": "Oui", "en": "Yes"}}]), "must be, in this order"),
+        (_enum_choices, "question 'role': the choices of sys.role must be, in this order: deployer"),
+        (_drop("ask_vendor"), "ask_vendor needs a French and an English text"),
+        (_set("ask_vendor", {"fr": "x"}), "'en' is a required property"),
+        (_drop("source"), "source needs an article and an https:// url"),
+        (_set("source", {"article": "x", "url": "http://x"}), "does not match"),
+        (_set("id", "Infers"), "does not match"),
+        (_second_question_for("sys.infers_outputs"), "also filled by question 'infers-outputs'"),
+        (lambda content: content.pop("context"), "`context: facts`"),
+        (lambda content: content.update(show_when_unknown=False), "`show_when_unknown: true`"),
+        (
+            lambda content: content["sections"][0]["questions"].pop(0),
+            "no question for the stored fact(s) sys.infers_outputs",
+        ),
     ],
 )
 def test_a_broken_questionnaire_is_refused_with_a_clear_message(
-    tmp_path: Path, fact: str, when: str, message: str
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], message: str
 ) -> None:
-    with pytest.raises(QuestionnaireError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_questionnaire(_write(tmp_path, QUESTION.format(fact=fact, when=when)))
+    content = _content()
+    change(content)
+    with pytest.raises(QuestionnaireError, match=re.escape(message)):
+        load_questionnaire(_write(tmp_path, content))
+
+
+def test_the_unchanged_file_loads_from_elsewhere(tmp_path: Path) -> None:
+    assert [q.id for q in load_questionnaire(_write(tmp_path, _content()))] == [
+        q.id for q in questionnaire.QUESTIONS
+    ]
 
 
 def test_a_questionnaire_missing_stored_facts_is_refused(tmp_path: Path) -> None:
+    content = _content()
+    content["sections"] = content["sections"][:1]
     with pytest.raises(QuestionnaireError, match="no question for the stored fact"):
-        load_questionnaire(_write(tmp_path, QUESTION.format(fact="sys.profiling", when="")))
+        load_questionnaire(_write(tmp_path, content))
 
 
 def test_when_skips_irrelevant_questions_only_when_false() -> None:
