@@ -20,6 +20,10 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from revoyure.assessments.loading import shipped_definitions
+        from revoyure.core.navigation import MenuEntry, register
+        from revoyure.core.permissions import Perm
+
+        register(MenuEntry(_("Questionnaires"), "assessments:response_list", Perm.VIEW_STUDIES, 45))
 
         # A broken definition file stops the start here, with the file and question named.
         shipped_definitions()

@@ -18,7 +18,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -365,6 +365,16 @@ def load_directory(directory: Path) -> tuple[Definition, ...]:
 def shipped_definitions() -> tuple[Definition, ...]:
     """The definitions shipped with Revoyure, loaded once."""
     return load_directory(DEFINITIONS_DIR)
+
+
+# Definitions that apps above this one ship (the qualification questionnaire): this app cannot import them,
+# so they add a loader here in their AppConfig.ready.
+OTHER_DEFINITIONS: list[Callable[[], Iterable[Definition]]] = []
+
+
+def all_definitions() -> tuple[Definition, ...]:
+    """Every definition to register: the files of this app and those other apps ship."""
+    return shipped_definitions() + tuple(d for load in OTHER_DEFINITIONS for d in load())
 
 
 _PARSED: dict[str, Definition] = {}

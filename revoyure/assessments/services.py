@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from revoyure.assessments import engine
-from revoyure.assessments.loading import Definition, DefinitionError, shipped_definitions
+from revoyure.assessments.loading import Definition, DefinitionError, all_definitions
 from revoyure.assessments.models import (
     Answer,
     QuestionnaireDefinition,
@@ -32,14 +32,14 @@ from revoyure.organisations.models import Membership, Organisation
 def sync_definitions(
     definitions: Iterable[Definition] | None = None, using: str = "default"
 ) -> list[QuestionnaireDefinition]:
-    """Register each definition (the shipped files by default) as a `QuestionnaireDefinition` row.
+    """Register each definition (by default every shipped one, `loading.all_definitions`) as a `QuestionnaireDefinition` row.
 
     Idempotent: an identical (slug, version) is left alone; a new version gets a new row, so responses
     on earlier versions keep theirs. A file whose content changed without a new version number is an
     error (`DefinitionError`): stored responses would otherwise silently change meaning."""
     created = []
     with transaction.atomic(using=using):
-        for d in shipped_definitions() if definitions is None else definitions:
+        for d in all_definitions() if definitions is None else definitions:
             existing = (
                 QuestionnaireDefinition.objects.using(using).filter(slug=d.slug, version=d.version).first()
             )
@@ -98,6 +98,11 @@ def create_response(
             ) from exc
     if tool is not None and tool.organisation_id != organisation.pk:
         raise ValidationError({"tool": _("The tool belongs to another organisation.")})
+    if definition.parsed.context == "facts":
+        # Its answers are a tool's facts, kept by the qualification (the tool's qualification page).
+        raise ValidationError(
+            {"definition": _("This questionnaire is answered on a tool's qualification page.")}
+        )
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("A title is required.")})

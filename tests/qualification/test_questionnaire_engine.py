@@ -5,6 +5,7 @@ validated by `assessments.loading`, registered as a `QuestionnaireDefinition`, i
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from typing import Any
 
@@ -171,3 +172,11 @@ def test_the_view_refuses_what_the_engine_refuses(
         Tool.history.count(),
     )
     assert after == before  # nothing written
+
+
+def test_the_sync_command_registers_the_qualification_questionnaire(db):
+    from django.core.management import call_command
+
+    QuestionnaireDefinition.objects.filter(slug="qualification").delete()
+    call_command("sync_questionnaires", stdout=io.StringIO())
+    assert QuestionnaireDefinition.objects.filter(slug="qualification", version=1).exists()
