@@ -4,6 +4,7 @@ Every operation is authenticated by a personal API token or the session (`organi
 operations override the permission they need.
 """
 
+from revoyure.consultations.api import router as consultations_router
 from revoyure.core.api import build_api
 from revoyure.organisations.api import api_auth
 from revoyure.organisations.api import router as organisations_router
@@ -14,3 +15,4 @@ api = build_api(auth=api_auth())
 api.add_router("/", organisations_router)
 api.add_router("/", registry_router)
 api.add_router("/", qualification_router)
+api.add_router("/", consultations_router)

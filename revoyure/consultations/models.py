@@ -35,9 +35,16 @@ class Consultation(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     # "Un accord [...] peut fixer d'autres délais" (L2312-16, R2312-5): the agreement and its period in days.
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("agreement")
+        Agreement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement"),
     )
-    agreed_period_days = models.PositiveIntegerField(_("period set by the agreement (days)"), null=True, blank=True)
+    agreed_period_days = models.PositiveIntegerField(
+        _("period set by the agreement (days)"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
     )
@@ -94,7 +101,9 @@ class BodyConsultation(models.Model):
     opinion_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    documents = models.ManyToManyField("ConsultationDocument", blank=True, related_name="sent_to")
+    documents: models.ManyToManyField = models.ManyToManyField(
+        "ConsultationDocument", blank=True, related_name="sent_to"
+    )
     documents_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[documents])
@@ -165,3 +174,6 @@ class ConsultationReminder(models.Model):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["body", "key"], name="one_reminder_per_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.key}"
