@@ -15,10 +15,11 @@ $(STAMP): requirements/dev.txt requirements/runtime.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
-	@# WeasyPrint (PDF documents) needs Pango and a font from the system.
-	@$(PY) -c 'import weasyprint' 2>/dev/null || { echo "Installing Pango and fonts for WeasyPrint"; \
+	@# WeasyPrint (PDF documents) needs Pango, HarfBuzz's subsetter and a font from the system.
+	@{ $(PY) -c 'import weasyprint' 2>/dev/null && ldconfig -p | grep -q libharfbuzz-subset; } || { \
+	  echo "Installing Pango, HarfBuzz and fonts for WeasyPrint"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 \
-	   libpangoft2-1.0-0 fonts-dejavu-core >/dev/null) \
+	   libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null) \
 	  || { echo "Could not install Pango: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0'"; exit 1; }; }
 	touch $(STAMP)
 

@@ -4,6 +4,7 @@ Every operation is authenticated by a personal API token or the session (`organi
 operations override the permission they need.
 """
 
+from revoyure.assessments.api import router as assessments_router
 from revoyure.consultations.api import router as consultations_router
 from revoyure.core.api import build_api
 from revoyure.organisations.api import api_auth
@@ -15,4 +16,5 @@ api = build_api(auth=api_auth())
 api.add_router("/", organisations_router)
 api.add_router("/", registry_router)
 api.add_router("/", qualification_router)
+api.add_router("/", assessments_router)
 api.add_router("/", consultations_router)

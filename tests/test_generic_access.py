@@ -10,6 +10,7 @@ parameter name must be known below: a new name makes the test fail until it is a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from collections.abc import Iterator
@@ -21,8 +22,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from revoyure.assessments.models import PiaImport
+from revoyure.assessments import services as assessment_services
+from revoyure.assessments.models import Answer, PiaImport
+from revoyure.assessments.models import Response as AssessmentResponse
 from revoyure.assessments.services_pia import import_pia
+from revoyure.consultations import services as consultation_services
+from revoyure.consultations.models import BodyConsultation, Consultation, ConsultationDocument
 from revoyure.core.models import AuditEntry
 from revoyure.organisations.models import (
     Agreement,
@@ -35,6 +40,8 @@ from revoyure.organisations.models import (
 from revoyure.qualification.models import CalendarFeed, Obligation, ToolQualification
 from revoyure.registry import services
 from revoyure.registry.models import Attachment, Tool, Vendor
+from revoyure.studies import services as study_services
+from revoyure.studies.models import DuerpUpdate, FramingNote, ImpactStudy, PanelMember
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,21 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         evaluated_at=timezone.now(),
     )
     pia = import_pia(tool, p.delegate, b'{"pia": {"name": "DPIA"}, "answers": []}', "dpia.json")
+    # Issue 4: an impact study with a panel, a DUERP update, a questionnaire response, a consultation.
+    study = study_services.create_study(tool, p.manager, kind="new_tool", title="Walked study")
+    panel = study_services.create_panel(study, p.manager)
+    panel_member = study_services.add_member(panel, p.manager, full_name="A")
+    session = study_services.add_session(panel, p.manager, held_on=dt.date(2026, 1, 1))
+    duerp = DuerpUpdate.objects.create(organisation=p.org, tool=tool, study=study, reason="r")
+    questionnaire = assessment_services.create_response(
+        p.org, p.manager, "working-conditions-impact", "Walked", tool=tool
+    )
+    consultation = consultation_services.open_consultation(
+        tool, p.manager, subject="Walked consultation", staff_bodies=[body]
+    )
+    document = consultation_services.add_document(
+        consultation, p.manager, SimpleUploadedFile("avis.txt", b"plain text", content_type="text/plain")
+    )
     values = {
         "org": p.org.slug,
         "slug": p.org.slug,
@@ -171,6 +193,17 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "membership_id": str(membership.pk if membership else 0),
         "obligation_id": str(obligation.pk),
         "pia_id": str(pia.pk),
+        "study_id": str(study.pk),
+        "panel_member_id": str(panel_member.pk),
+        "session_id": str(session.pk),
+        "update_id": str(duerp.pk),
+        "response_id": str(questionnaire.pk),
+        "section_id": questionnaire.definition.parsed.sections[0].id,
+        "question_id": "x",
+        "definition_slug": "working-conditions-impact",
+        "version": "1",
+        "consultation_id": str(consultation.pk),
+        "document_id": str(document.pk),
         "token": "not-a-real-token",
         "uidb64": "MQ",
         "path": "x",
@@ -212,6 +245,15 @@ def _counts() -> dict[str, int]:
         "answers": ToolQualification.history.count(),
         "calendar_feeds": CalendarFeed.objects.count(),
         "pia_imports": PiaImport.objects.count(),
+        "studies": ImpactStudy.history.count(),
+        "panel_members": PanelMember.history.count(),
+        "duerp_updates": DuerpUpdate.history.count(),
+        "framing_notes": FramingNote.history.count(),
+        "questionnaire_responses": AssessmentResponse.history.count(),
+        "questionnaire_answers": Answer.history.count(),
+        "consultations": Consultation.history.count(),
+        "body_consultations": BodyConsultation.history.count(),
+        "consultation_documents": ConsultationDocument.objects.count(),
     }
 
 

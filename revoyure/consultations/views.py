@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -296,6 +296,9 @@ def document_upload(request: HttpRequest, org: str, consultation_id: int) -> Htt
 @require_methods("POST")
 def dossier_generate(request: HttpRequest, org: str, consultation_id: int) -> HttpResponse:
     access, consultation = _consultation(request, org, consultation_id, Perm.MANAGE_CONSULTATIONS)
+    # The button posts `action=generate`: a stray or forged post without it makes nothing.
+    if request.POST.get("action") != "generate":
+        return HttpResponseBadRequest(_("Unknown action."))
     services.generate_dossier(consultation, request.user)
     return _done(request, access, consultation, _("The information dossier is generated."))
 

@@ -146,6 +146,9 @@ DEMO_TOOLS: list[dict[str, Any]] = [
 ]
 
 
+_STATUS_DATE = {ToolStatus.PILOT: "pilot_started_on", ToolStatus.IN_SERVICE: "in_service_on"}
+
+
 @transaction.atomic
 def seed_demo() -> Organisation:
     """Create the demo organisation if it does not exist yet (idempotent)."""
@@ -197,12 +200,19 @@ def seed_demo() -> Organisation:
         signed_on=dt.date(2025, 11, 4),
     )
     delegate = user_model.objects.get(email="delegue@demo.revoyure.fr")
+    # Tools in use are registered as projects and put in use once the other capabilities have seeded
+    # what their go-live gates ask for (the demo's CSE consultations): the demo obeys the same gates.
+    going_live = []
     for spec in DEMO_TOOLS:
         values = dict(spec)
         values["vendor"] = services.get_or_create_vendor(
             delegate, values.pop("vendor"), organisation_id=organisation.pk
         )
-        services.create_tool(organisation, delegate, values, "Inscription initiale au registre")
+        target = values.pop("status", ToolStatus.PROJECT)
+        on = values.pop(_STATUS_DATE.get(target, ""), None)
+        tool = services.create_tool(organisation, delegate, values, "Inscription initiale au registre")
+        if target != ToolStatus.PROJECT:
+            going_live.append((tool, target, on))
     planning = organisation.tools.get(name__startswith="Planif+")
     services.update_tool(
         planning,
@@ -217,4 +227,6 @@ def seed_demo() -> Organisation:
         "Désignation des personnes chargées du contrôle humain",
     )
     hooks.fire(hooks.demo_seeded, organisation)
+    for tool, target, on in going_live:
+        services.change_status(tool, delegate, target, "Mise en œuvre après l'avis du CSE", on=on)
     return organisation

@@ -88,6 +88,11 @@ def render_tool_detail(
         "groups": SimpleLazyObject(lambda: record_groups(tool, vendor_names)),
         "allowed_statuses": allowed,
         "can_edit": can_edit,
+        # Links to the impact studies and consultations of the tool (apps above this one, by URL name).
+        "can_view_studies": access.can(Perm.VIEW_STUDIES),
+        "can_manage_studies": access.can(Perm.MANAGE_STUDIES),
+        "can_view_consultations": access.can(Perm.VIEW_CONSULTATIONS),
+        "can_manage_consultations": access.can(Perm.MANAGE_CONSULTATIONS),
         "attachments": [
             (
                 attachment,

@@ -203,12 +203,10 @@ def test_bad_upload_is_400_and_nothing_written(personas: Any, consultation: Any)
 
 def test_generate_and_send_through_the_page(personas: Any, consultation: Any, body: Any) -> None:
     client = personas.client("delegate")
-    assert (
-        client.post(
-            reverse("consultations:dossier", kwargs={"org": "acme", "consultation_id": consultation.pk})
-        ).status_code
-        == 302
-    )
+    dossier_url = reverse("consultations:dossier", kwargs={"org": "acme", "consultation_id": consultation.pk})
+    assert client.post(dossier_url).status_code == 400  # no action: nothing generated
+    assert not ConsultationDocument.objects.exists()
+    assert client.post(dossier_url, {"action": "generate"}).status_code == 302
     document = ConsultationDocument.objects.get(kind="dossier")
     url = reverse(
         "consultations:send", kwargs={"org": "acme", "consultation_id": consultation.pk, "body_id": body.pk}
