@@ -51,3 +51,19 @@ def test_demo_tools_are_qualified_and_the_prohibited_one_cannot_be_piloted(db):
     assert emotion.qualification.classification["prohibited"][0]["rule"] == "PRO-1"
     with pytest.raises(ValidationError, match=r"5\(1\)\(f\)"):
         services.change_status(emotion, None, "pilot", "Try it")
+
+
+def test_demo_has_an_impact_study_and_consultations_and_obeys_the_go_live_gate(db):
+    from revoyure.consultations.gate import required_consultations
+    from revoyure.consultations.models import Consultation, ConsultationStatus
+    from revoyure.studies.models import ImpactStudy, StudyStatus
+
+    call_command("seed_demo")
+    organisation = Organisation.objects.get(slug="demo")
+    assert ImpactStudy.objects.filter(organisation=organisation, status=StudyStatus.IN_PROGRESS).exists()
+    assert Consultation.objects.filter(organisation=organisation, status=ConsultationStatus.OPEN).exists()
+    # Every tool the demo put in use went through the gate: what it requires is satisfied.
+    for tool in organisation.tools.filter(status__in=["pilot", "in_service"]):
+        assert all(r.satisfied for r in required_consultations(tool)), tool.name
+    planning = organisation.tools.get(name__startswith="Planif+")
+    assert [r.rule.id for r in required_consultations(planning)] != []
