@@ -116,7 +116,10 @@ def newest_definitions() -> list[QuestionnaireDefinition]:
     (content not loaded). Definitions over facts (the qualification questionnaire) are answered on the
     tool's qualification page, into the tool's facts, not as responses."""
     newest: dict[str, QuestionnaireDefinition] = {}
-    rows = QuestionnaireDefinition.objects.exclude(content__context="facts").defer("content")
+    # `has_key` first: on a row without the key, `content__context="facts"` is NULL and NOT NULL drops it.
+    rows = QuestionnaireDefinition.objects.exclude(
+        content__has_key="context", content__context="facts"
+    ).defer("content")
     for row in rows.order_by("slug", "-version"):
         newest.setdefault(row.slug, row)
     return sorted(newest.values(), key=lambda d: (d.title_in("en").lower(), d.slug))
