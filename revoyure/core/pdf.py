@@ -21,4 +21,5 @@ def render_pdf(template: str, context: dict[str, Any], *, language: str | None =
 
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf

@@ -444,3 +444,286 @@ class ObligationsCalendarPage(BasePage):
     """`qualification:calendar` (kwargs org; query `month=YYYY-MM`): the month table."""
 
     url_name = "qualification:calendar"
+
+
+# Impact studies, panel, framing note, DUERP --------------------------------------------------------------
+
+
+class StudyListPage(BasePage):
+    """`studies:list` (kwargs org): the organisation's impact studies."""
+
+    url_name = "studies:list"
+
+
+class StudyCreatePage(BasePage):
+    """`studies:create` (kwargs org, pk): start an impact study of a tool."""
+
+    url_name = "studies:create"
+
+    def start(self, title: str = "", kind: str = "New tool") -> None:
+        if title:
+            self.field("title").fill(title)
+        self.main.get_by_label(kind, exact=True).check()
+        self.main.get_by_role("button", name="Start the study").click()
+
+
+class StudyPage(BasePage):
+    """`studies:detail` (kwargs org, study_id): the parts, their owners, review, sign-off and results."""
+
+    url_name = "studies:detail"
+
+    @property
+    def parts_table(self) -> Locator:
+        return self.main.locator("table").first
+
+    def part_row(self, title: str) -> Locator:
+        return self.parts_table.locator("tbody tr").filter(has=self.page.get_by_role("link", name=title))
+
+    def open_part(self, title: str) -> None:
+        self.parts_table.get_by_role("link", name=title, exact=True).click()
+
+    @property
+    def assign_form(self) -> Locator:
+        return self.main.locator('form[action*="/assign/"]')
+
+    def assign(self, part: str, department: str = "", person: str = "", due_on: str = "") -> None:
+        form = self.assign_form
+        form.locator('[name="part"]').select_option(label=part)
+        form.locator('[name="department"]').fill(department)
+        if person:
+            form.locator('[name="assignee"]').select_option(label=person)
+        form.locator('[name="due_on"]').fill(due_on)
+        form.locator('[type="submit"]').click()
+
+    @property
+    def review_form(self) -> Locator:
+        return self.main.locator('form[action*="/review/"]')
+
+    def request_review(self, reviewer: str = "") -> None:
+        form = self.review_form
+        if reviewer:
+            form.locator('[name="reviewer"]').select_option(label=reviewer)
+        form.locator('[type="submit"]').click()
+
+    @property
+    def sign_off_form(self) -> Locator:
+        return self.main.locator('form[action*="/sign-off/"]')
+
+    def sign_off(self, comments: str = "", confirm: bool = True) -> None:
+        form = self.sign_off_form
+        form.locator('[name="comments"]').fill(comments)
+        if confirm:
+            form.locator('[name="confirm"]').check()
+        form.locator('[type="submit"]').click()
+
+    @property
+    def results(self) -> Locator:
+        return self.main.locator(
+            "section", has=self.page.get_by_role("heading", name="Results written at sign-off")
+        )
+
+
+class PanelPage(BasePage):
+    """`studies:panel` (kwargs org, study_id): the panel test, its members, sessions, results and sharing."""
+
+    url_name = "studies:panel"
+
+    def create(self, objective: str = "") -> None:
+        self.field("objective").fill(objective)
+        self.main.get_by_role("button", name="Create the panel test").click()
+
+    @property
+    def member_form(self) -> Locator:
+        return self.main.locator('form[action*="/panel/members/"]')
+
+    def add_member(self, full_name: str, job: str = "", department: str = "", represents: str = "") -> None:
+        form = self.member_form
+        form.locator('[name="full_name"]').fill(full_name)
+        form.locator('[name="job"]').fill(job)
+        form.locator('[name="department"]').fill(department)
+        form.locator('[name="represents"]').fill(represents)
+        form.locator('[type="submit"]').click()
+
+    @property
+    def session_form(self) -> Locator:
+        return self.main.locator('form[action*="/panel/sessions/"]')
+
+    def add_session(
+        self,
+        held_on: str,
+        location: str = "",
+        participants: tuple[str, ...] = (),
+        scenarios: str = "",
+        findings: str = "",
+    ) -> None:
+        form = self.session_form
+        form.locator('[name="held_on"]').fill(held_on)
+        form.locator('[name="location"]').fill(location)
+        for name in participants:
+            form.get_by_label(name, exact=True).check()
+        form.locator('[name="scenarios"]').fill(scenarios)
+        form.locator('[name="findings"]').fill(findings)
+        form.locator('[type="submit"]').click()
+
+    @property
+    def share_form(self) -> Locator:
+        return self.main.locator('form[action*="/panel/share/"]')
+
+    def share_with(self, *bodies: str) -> None:
+        form = self.share_form
+        for name in bodies:
+            form.get_by_label(name, exact=True).check()
+        form.locator('[type="submit"]').click()
+
+    def table(self, caption: str) -> Locator:
+        return self.main.locator("table", has=self.page.locator("caption", has_text=caption))
+
+
+class FramingNotePage(BasePage):
+    url_name = "studies:framing_note"
+
+
+class FramingNoteEditPage(BasePage):
+    url_name = "studies:framing_note_edit"
+
+    def save(self) -> None:
+        self.main.get_by_role("button", name="Save").click()
+
+
+class DuerpListPage(BasePage):
+    """`studies:duerp_list` (kwargs org): updates of the occupational risk assessment, pending and done."""
+
+    url_name = "studies:duerp_list"
+
+
+# Questionnaires ------------------------------------------------------------------------------------------
+
+
+class ResponseListPage(BasePage):
+    url_name = "assessments:response_list"
+
+
+class ResponseCreatePage(BasePage):
+    url_name = "assessments:response_create"
+
+
+class ResponsePage(BasePage):
+    """`assessments:response` (kwargs org, response_id): sections, owners, progress, scores, answers."""
+
+    url_name = "assessments:response"
+
+
+class SectionPage(BasePage):
+    """`assessments:section` (kwargs org, response_id, section_id): the form of one section's visible
+    questions. Questions are found by their stable id (`#question-<id>`), answers by their label."""
+
+    url_name = "assessments:section"
+
+    def question(self, question_id: str) -> Locator:
+        return self.main.locator(f"#question-{question_id}")
+
+    def choose(self, question_id: str, label: str) -> None:
+        """A radio button (single choice or scale) or a checkbox (multiple choice), by its label."""
+        self.question(question_id).get_by_label(label, exact=True).check()
+
+    def answer(self, question_id: str, text: str) -> None:
+        """A text, number or date question."""
+        self.field(question_id).fill(text)
+
+    def save_draft(self) -> None:
+        self.main.get_by_role("button", name="Save the draft").click()
+
+    def complete(self) -> None:
+        self.main.get_by_role("button", name="Save and mark the section done").click()
+
+    @property
+    def error_summary(self) -> Locator:
+        return self.main.locator("#error-summary")
+
+
+class ResponseComparePage(BasePage):
+    """`assessments:compare` (kwargs org; query `a=<id>&b=<id>`): two responses side by side."""
+
+    url_name = "assessments:compare"
+
+
+# Consultations of the staff bodies -------------------------------------------------------------------------
+
+
+class ConsultationListPage(BasePage):
+    url_name = "consultations:list"
+
+
+class ConsultationNewPage(BasePage):
+    """`consultations:new` (kwargs org, pk): open a consultation of staff bodies on a tool."""
+
+    url_name = "consultations:new"
+
+    def open_consultation(self, *bodies: str, subject: str = "", study: str = "") -> None:
+        if subject:
+            self.field("subject").fill(subject)
+        for name in bodies:
+            self.main.locator("fieldset", has_text="Staff bodies to consult").get_by_label(
+                name, exact=True
+            ).check()
+        if study:
+            self.field("study").select_option(label=study)
+        self.main.get_by_role("button", name="Open the consultation").click()
+
+
+class ConsultationPage(BasePage):
+    """`consultations:detail` (kwargs org, consultation_id): each body (deadline, expert, opinion, the forms
+    of the procedure) and the documents."""
+
+    url_name = "consultations:detail"
+
+    def body(self, name: str) -> Locator:
+        """The section of one staff body, found by its heading."""
+        return self.main.locator("section section").filter(
+            has=self.page.get_by_role("heading", name=name, exact=True)
+        )
+
+    def _open(self, body: str, summary: str) -> Locator:
+        details = (
+            self.body(body).locator("details").filter(has=self.page.locator("summary", has_text=summary))
+        )
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        return details
+
+    def record_information(self, body: str, on: str) -> None:
+        form = self._open(body, "Record the information date")
+        form.locator('[name$="-informed_on"]').fill(on)
+        form.get_by_role("button", name="Save the date").click()
+
+    def record_opinion(
+        self,
+        body: str,
+        opinion: str = "",
+        on: str = "",
+        text: str = "",
+        votes: tuple[int, int, int] | None = None,
+    ) -> None:
+        form = self._open(body, "Record the opinion")
+        if opinion:
+            form.locator('[name$="-opinion"]').select_option(label=opinion)
+        form.locator('[name$="-opinion_on"]').fill(on)
+        form.locator('[name$="-opinion_text"]').fill(text)
+        if votes is not None:
+            for name, count in zip(("votes_for", "votes_against", "abstentions"), votes, strict=True):
+                form.locator(f'[name$="-{name}"]').fill(str(count))
+        form.get_by_role("button", name="Save the opinion").click()
+
+    def generate_dossier(self) -> None:
+        self.main.get_by_role("button", name="Generate the information dossier (PDF)").click()
+
+    @property
+    def documents(self) -> Locator:
+        """The rows of the documents table."""
+        return self.main.locator(
+            "table", has=self.page.locator("caption", has_text="Documents of the consultation")
+        ).locator("tbody tr")
+
+    @property
+    def consultation_status(self) -> Locator:
+        return self.value_of("Status")
