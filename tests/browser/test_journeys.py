@@ -31,19 +31,7 @@ FUNCTION_LABEL = "Function performed by the system"
 PURPOSE_LABEL = "Purpose of the system"
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Uploads and the import's stored files go to a temporary folder, not the developer's `var/`."""
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 @pytest.fixture
