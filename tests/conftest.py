@@ -23,6 +23,19 @@ def _fast_hashing_and_no_ratelimit(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    # Uploads and generated documents (attachments, dossiers, PDFs) never go to the developer's var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
 @dataclass
 class Personas:
     """One organisation and a person for each role, plus an outsider from another organisation."""

@@ -114,18 +114,3 @@ def login(live_server: Any) -> Callable[[Page, Any], None]:
         )
 
     return _login
-
-
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Uploads, imports' stored files and generated documents go to a temporary folder, not `var/`."""
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root

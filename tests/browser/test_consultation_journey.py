@@ -53,9 +53,6 @@ OTHER_PARTS: dict[str, dict[str, Any]] = {
 }
 
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
-
 @pytest.fixture
 def cse(personas: Any) -> StaffBody:
     """A company under the Code du travail (no public-service branch), 120 employees, with a CSE: the

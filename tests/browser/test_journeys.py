@@ -31,9 +31,6 @@ FUNCTION_LABEL = "Function performed by the system"
 PURPOSE_LABEL = "Purpose of the system"
 
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
-
 @pytest.fixture
 def planning_tool(personas: Any) -> Tool:
     return make_tool(
