@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "revoyure.assessments",
     "revoyure.studies",
     "revoyure.consultations",
+    "revoyure.committee",
+    "revoyure.reports",
 ]
 
 # Background work: Django's task framework (the django-tasks backport) with the database-backed worker

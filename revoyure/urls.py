@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("revoyure.assessments.urls")),
     path("", include("revoyure.studies.urls")),
     path("", include("revoyure.consultations.urls")),
+    path("", include("revoyure.committee.urls")),
+    path("", include("revoyure.reports.urls")),
 ]
 
 handler400 = "revoyure.core.views.bad_request"

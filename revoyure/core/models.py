@@ -107,3 +107,20 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DomainEvent(models.Model):
+    """Something that happened in one app that others may react to (core/events.py), e.g. a founded staff
+    report, which the review clauses consume as a trigger event. Kept, so a subscriber added later (or one
+    that failed) can be replayed from the rows."""
+
+    name = models.CharField(max_length=80, db_index=True)  # e.g. "report.founded"
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

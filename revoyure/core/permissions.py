@@ -42,9 +42,17 @@ class Perm(StrEnum):
     MANAGE_STUDIES = "manage_studies"
     VIEW_CONSULTATIONS = "view_consultations"
     MANAGE_CONSULTATIONS = "manage_consultations"
+    VIEW_COMMITTEE = "view_committee"
+    MANAGE_COMMITTEE = "manage_committee"
+    VIEW_TRAININGS = "view_trainings"
+    MANAGE_TRAININGS = "manage_trainings"
+    SUBMIT_REPORT = "submit_report"
+    # Seeing and instructing staff reports: the delegate and the committee's members (issue 5 §4; the
+    # reports app adds the committee members recorded by name and the people they add).
+    INSTRUCT_REPORTS = "instruct_reports"
 
 
-_EVERYONE = {Perm.VIEW_TRANSPARENCY}
+_EVERYONE = {Perm.VIEW_TRANSPARENCY, Perm.SUBMIT_REPORT}
 _READ_REGISTER = _EVERYONE | {
     Perm.VIEW_REGISTER,
     Perm.EXPORT_REGISTER,
@@ -52,6 +60,8 @@ _READ_REGISTER = _EVERYONE | {
     Perm.VIEW_OBLIGATIONS,
     Perm.VIEW_STUDIES,
     Perm.VIEW_CONSULTATIONS,
+    Perm.VIEW_COMMITTEE,
+    Perm.VIEW_TRAININGS,
 }
 _WRITE_REGISTER = _READ_REGISTER | {
     Perm.EDIT_REGISTER,
@@ -59,16 +69,20 @@ _WRITE_REGISTER = _READ_REGISTER | {
     Perm.MANAGE_OBLIGATIONS,
     Perm.MANAGE_STUDIES,
     Perm.MANAGE_CONSULTATIONS,
+    Perm.MANAGE_TRAININGS,
 }
 
 # Staff representatives see every tool, its documents and history (PRODUCT.md §1) but do not edit the
 # employer's register; management describes the tools it brings; the delegate keeps the register.
 MATRIX: dict[str, frozenset[Perm]] = {
-    Role.ORG_ADMIN: frozenset(set(Perm)),
-    Role.DELEGATE: frozenset(_WRITE_REGISTER | {Perm.VIEW_AUDIT}),
+    # The administrator runs the organisation but does not read staff reports unless on the committee.
+    Role.ORG_ADMIN: frozenset(set(Perm) - {Perm.INSTRUCT_REPORTS}),
+    Role.DELEGATE: frozenset(
+        _WRITE_REGISTER | {Perm.VIEW_AUDIT, Perm.MANAGE_COMMITTEE, Perm.INSTRUCT_REPORTS}
+    ),
     Role.MANAGEMENT: frozenset(_WRITE_REGISTER),
     Role.STAFF_REP: frozenset(_READ_REGISTER),
-    Role.COMMITTEE: frozenset(_READ_REGISTER),
+    Role.COMMITTEE: frozenset(_READ_REGISTER | {Perm.INSTRUCT_REPORTS}),
     Role.AUDITOR: frozenset(_READ_REGISTER | {Perm.VIEW_AUDIT}),
     Role.EMPLOYEE: frozenset(_EVERYONE),
     Role.SECTOR_OBSERVER: frozenset(),
