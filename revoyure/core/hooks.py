@@ -17,6 +17,10 @@ organisation_changed: list[Callable[[int], None]] = []
 # part of the demo.
 demo_seeded: list[Callable[[Any], None]] = []
 
+# Sections of the AI committee's annual dossier that apps above the committee contribute (the staff
+# reports): called with (organisation, year), each returns {"title": str, "rows": [...], "summary": str}.
+annual_dossier_sections: list[Callable[[Any, int], dict[str, Any]]] = []
+
 
 def fire(hook: list[Callable[..., None]], *args: Any) -> None:
     for fn in hook:
