@@ -121,3 +121,18 @@ class SendDocumentsForm(forms.Form):
     def __init__(self, *args: Any, consultation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["documents"].queryset = consultation.documents.all()  # type: ignore[attr-defined]
+
+
+class AddBodyForm(forms.Form):
+    """Add a staff body concerned after the opening (e.g. the establishment CSEs once the project's scope is
+    known); the deadlines of the others are recomputed (R2312-6)."""
+
+    staff_body = forms.ModelChoiceField(label=gettext_lazy("Staff body"), queryset=StaffBody.objects.none())
+    purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=Purpose.choices)
+
+    def __init__(self, *args: Any, consultation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["staff_body"]
+        field.queryset = StaffBody.objects.filter(organisation_id=consultation.organisation_id).exclude(
+            pk__in=consultation.bodies.values("staff_body_id")
+        )

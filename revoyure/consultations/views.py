@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from revoyure.consultations import services
 from revoyure.consultations.forms import (
+    AddBodyForm,
     DocumentForm,
     ExpertForm,
     InformationForm,
@@ -133,6 +134,7 @@ def render_detail(
     status: int = 200,
     bound: tuple[int, str, Any] | None = None,
     document_form: DocumentForm | None = None,
+    add_body_form: AddBodyForm | None = None,
 ) -> HttpResponse:
     today = services.today()
     bodies = []
@@ -158,6 +160,7 @@ def render_detail(
         "bodies": bodies,
         "documents": list(consultation.documents.select_related("created_by")),
         "document_form": document_form or DocumentForm(prefix="doc"),
+        "add_body_form": add_body_form or AddBodyForm(prefix="add", consultation=consultation),
         "required": _required(consultation.tool),
         "can_manage": access.can(Perm.MANAGE_CONSULTATIONS),
         "is_open": consultation.status == "open",
@@ -318,3 +321,36 @@ def document_download(request: HttpRequest, org: str, consultation_id: int, docu
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_methods("POST")
+def body_add(request: HttpRequest, org: str, consultation_id: int) -> HttpResponse:
+    access, consultation = _consultation(request, org, consultation_id, Perm.MANAGE_CONSULTATIONS)
+    form = AddBodyForm(request.POST, prefix="add", consultation=consultation)
+    if form.is_valid():
+        try:
+            services.add_body(
+                consultation, request.user, form.cleaned_data["staff_body"], form.cleaned_data["purpose"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _done(request, access, consultation, _("The staff body is added to the consultation."))
+    return render_detail(request, access, consultation, status=400, add_body_form=form)
+
+
+@login_required
+@require_methods("POST")
+def body_remove(request: HttpRequest, org: str, consultation_id: int, body_id: int) -> HttpResponse:
+    access, consultation = _consultation(request, org, consultation_id, Perm.MANAGE_CONSULTATIONS)
+    body = _body(consultation, body_id)
+    # The button posts `action=remove`: a stray or forged post without it removes nothing.
+    if request.POST.get("action") != "remove":
+        return HttpResponseBadRequest(_("Unknown action."))
+    try:
+        services.remove_body(body, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return render_detail(request, access, consultation, status=400)
+    return _done(request, access, consultation, _("The staff body is removed from the consultation."))

@@ -220,3 +220,39 @@ def test_list_filter_by_bad_tool_is_400(personas: Any, consultation: Any) -> Non
     url = reverse("consultations:list", kwargs={"org": "acme"})
     assert personas.client("delegate").get(url, {"tool": "abc"}).status_code == 400
     assert personas.client("delegate").get(url, {"tool": consultation.tool_id}).status_code == 200
+
+
+def test_a_staff_body_is_added_and_removed_from_the_page(personas: Any, consultation: Any, body: Any) -> None:
+    from revoyure.organisations.models import StaffBody
+
+    cssct = StaffBody.objects.create(organisation=personas.org, kind="cssct", name="CSSCT")
+    client = personas.client("manager")
+    kw = {"org": "acme", "consultation_id": consultation.pk}
+    page = client.get(reverse("consultations:detail", kwargs=kw))
+    assert "Add a staff body" in page.content.decode()
+    # Another organisation's body is not a choice: 400, nothing added.
+    foreign = StaffBody.objects.create(organisation=personas.other_org, kind="cse", name="CSE Other")
+    response = client.post(
+        reverse("consultations:body_add", kwargs=kw),
+        {"add-staff_body": foreign.pk, "add-purpose": "consultation"},
+    )
+    assert response.status_code == 400
+    assert consultation.bodies.count() == 1
+    response = client.post(
+        reverse("consultations:body_add", kwargs=kw),
+        {"add-staff_body": cssct.pk, "add-purpose": "information"},
+    )
+    assert response.status_code == 302
+    added = consultation.bodies.get(staff_body=cssct)
+    assert added.purpose == "information"
+    remove = reverse("consultations:body_remove", kwargs={**kw, "body_id": added.pk})
+    assert client.post(remove).status_code == 400  # no action: nothing removed
+    assert consultation.bodies.filter(pk=added.pk).exists()
+    assert personas.client("staff_rep").post(remove, {"action": "remove"}).status_code == 403
+    assert client.post(remove, {"action": "remove"}).status_code == 302
+    assert not consultation.bodies.filter(pk=added.pk).exists()
+    # The last body cannot be removed: a clear message, 400.
+    last = reverse("consultations:body_remove", kwargs={**kw, "body_id": body.pk})
+    response = client.post(last, {"action": "remove"})
+    assert response.status_code == 400
+    assert "at least one staff body" in response.content.decode()
