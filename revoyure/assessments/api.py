@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from revoyure.assessments import queries, services
-from revoyure.assessments.models import QuestionnaireDefinition, Response
+from revoyure.assessments.models import Response
 from revoyure.assessments.schemas import (
     AnswersIn,
     DefinitionContentOut,
@@ -209,8 +209,11 @@ def submit_response(request: HttpRequest, slug: str, response_id: int) -> dict[s
     summary="The registered questionnaire definitions",
 )
 def list_definitions(request: HttpRequest) -> list[dict[str, Any]]:
-    """Every registered version of every questionnaire (shipped definitions are the same for everyone)."""
-    rows = list(QuestionnaireDefinition.objects.defer("content").order_by("slug", "-version"))
+    """Every registered version of every questionnaire shipped with Revoyure (the same for everyone).
+    Questionnaires an organisation imported are not listed: they are seen only by that organisation."""
+    rows = list(
+        queries.visible_definitions(None).defer("content", "import_report").order_by("slug", "-version")
+    )
     seen: set[str] = set()
     out = []
     for row in rows:
@@ -229,10 +232,10 @@ def list_definitions(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def get_definition(request: HttpRequest, definition_slug: str, version: int) -> dict[str, Any]:
     """The content as registered: sections, questions with their types, conditions, choices, scores,
-    texts in French and English (docs/QUESTIONNAIRES.md)."""
+    texts in French and English (docs/QUESTIONNAIRES.md). Shipped questionnaires only."""
     if not 0 < version < 2**31:
         raise Http404
-    row = QuestionnaireDefinition.objects.filter(slug=definition_slug[:60], version=version).first()
+    row = queries.visible_definitions(None).filter(slug=definition_slug[:60], version=version).first()
     if row is None:
         raise Http404
     return {

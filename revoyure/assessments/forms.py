@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_lazy
 
 from revoyure.assessments import engine
 from revoyure.assessments.loading import Question, text_in
 from revoyure.assessments.models import QuestionnaireDefinition, Response, ResponseStatus
+from revoyure.assessments.services import SURVEYJS_MAX_BYTES, SURVEYJS_MAX_NAME
 from revoyure.organisations.models import Organisation
 from revoyure.registry.models import Tool
 
@@ -38,6 +40,15 @@ class ResponseFilterForm(forms.Form):
         status_field.choices = [("", gettext_lazy("Any status")), *ResponseStatus.choices]
 
 
+def definition_label(definition: QuestionnaireDefinition, language: str) -> str:
+    if definition.organisation_id is None:
+        return f"{definition.title_in(language)} (v{definition.version})"
+    return gettext("%(title)s (v%(version)d, imported)") % {
+        "title": definition.title_in(language),
+        "version": definition.version,
+    }
+
+
 class ResponseCreateForm(forms.Form):
     definition = forms.TypedChoiceField(label=gettext_lazy("Questionnaire"), coerce=int)
     tool = forms.ModelChoiceField(
@@ -60,7 +71,7 @@ class ResponseCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definitions = {d.pk: d for d in definitions}
         definition_field: Any = self.fields["definition"]
-        definition_field.choices = [(d.pk, f"{d.title_in(language)} (v{d.version})") for d in definitions]
+        definition_field.choices = [(d.pk, definition_label(d, language)) for d in definitions]
         tool_field: Any = self.fields["tool"]
         tool_field.queryset = (
             Tool.objects.filter(organisation=organisation).only("pk", "name").order_by("name")
@@ -68,6 +79,33 @@ class ResponseCreateForm(forms.Form):
 
     def clean_definition(self) -> QuestionnaireDefinition:
         return self.definitions[self.cleaned_data["definition"]]
+
+
+class SurveyJSImportForm(forms.Form):
+    """Upload of a SurveyJS questionnaire; the content is checked by `services.import_surveyjs_definition`."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=SURVEYJS_MAX_NAME,
+        help_text=gettext_lazy(
+            "Used for the questionnaire's identifier (and its title when the file has none). Importing "
+            "again under the same name publishes a new version; responses keep the version they started on."
+        ),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("SurveyJS JSON file"),
+        help_text=gettext_lazy("The survey's JSON, as saved from SurveyJS Creator (at most 2 MB)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > SURVEYJS_MAX_BYTES:
+            raise forms.ValidationError(
+                gettext("The file is too large (%(size)s); the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(SURVEYJS_MAX_BYTES)}
+            )
+        return upload
 
 
 class AssignForm(forms.Form):

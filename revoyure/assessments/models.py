@@ -16,15 +16,27 @@ from revoyure.registry.models import Tool
 
 
 class QuestionnaireDefinition(models.Model):
-    """One version of one questionnaire definition, as registered from its data file. Never changed once
-    written: responses point to the exact version they were answered with."""
+    """One version of one questionnaire definition, as registered from its data file or imported by an
+    organisation (SurveyJS). Never changed once written: responses point to the exact version they were
+    answered with."""
 
+    # None: shipped with Revoyure, seen by everyone; set: imported by that organisation, seen only by it.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questionnaire_definitions",
+        verbose_name=_("organisation"),
+    )
     slug = models.SlugField(_("identifier"), max_length=60)
     version = models.PositiveIntegerField(_("version"))
     title = models.JSONField(_("title"), default=dict)  # {"fr": ..., "en": ...}
     content = models.JSONField()
     sha256 = models.CharField(max_length=64)
     registered_at = models.DateTimeField(auto_now_add=True)
+    # What an import could not carry over (`surveyjs.Problem` as dicts: path, name, construct, message).
+    import_report = models.JSONField(_("import report"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("questionnaire definition")
@@ -44,6 +56,10 @@ class QuestionnaireDefinition(models.Model):
     def title_in(self, language: str) -> str:
         return text_in(self.title, language) if self.title else self.slug
 
+    @property
+    def shipped(self) -> bool:
+        return self.organisation_id is None
+
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -59,8 +75,10 @@ class Response(models.Model):
     tool = models.ForeignKey(
         Tool, on_delete=models.CASCADE, null=True, blank=True, related_name="questionnaire_responses"
     )
+    # A definition with responses cannot be deleted, except with its organisation (which takes the
+    # responses along: RESTRICT, unlike PROTECT, allows that).
     definition = models.ForeignKey(
-        QuestionnaireDefinition, on_delete=models.PROTECT, related_name="responses"
+        QuestionnaireDefinition, on_delete=models.RESTRICT, related_name="responses"
     )
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(

@@ -111,18 +111,46 @@ def responses_of(
     return rows
 
 
-def newest_definitions() -> list[QuestionnaireDefinition]:
-    """The newest registered version of each questionnaire that is answered as a response, by title
-    (content not loaded). Definitions over facts (the qualification questionnaire) are answered on the
-    tool's qualification page, into the tool's facts, not as responses."""
+def visible_definitions(organisation: Organisation | None) -> QuerySet[QuestionnaireDefinition]:
+    """The definitions `organisation` may see and use: those shipped with Revoyure and its own imports
+    (never another organisation's). With None, the shipped ones only."""
+    shipped = Q(organisation__isnull=True)
+    return QuestionnaireDefinition.objects.filter(
+        shipped if organisation is None else shipped | Q(organisation=organisation)
+    )
+
+
+def newest_definitions(organisation: Organisation | None = None) -> list[QuestionnaireDefinition]:
+    """The newest version of each questionnaire that `organisation` may answer as a response (shipped ones
+    and its own imports), by title (content not loaded). Definitions over facts (the qualification
+    questionnaire) are answered on the tool's qualification page, into the tool's facts, not as responses."""
     newest: dict[str, QuestionnaireDefinition] = {}
     # `has_key` first: on a row without the key, `content__context="facts"` is NULL and NOT NULL drops it.
-    rows = QuestionnaireDefinition.objects.exclude(
-        content__has_key="context", content__context="facts"
-    ).defer("content")
+    rows = (
+        visible_definitions(organisation)
+        .exclude(content__has_key="context", content__context="facts")
+        .defer("content", "import_report")
+    )
     for row in rows.order_by("slug", "-version"):
         newest.setdefault(row.slug, row)
     return sorted(newest.values(), key=lambda d: (d.title_in("en").lower(), d.slug))
+
+
+def imported_definitions(organisation: Organisation) -> list[QuestionnaireDefinition]:
+    """Every version the organisation imported, newest first (content not loaded)."""
+    return list(
+        QuestionnaireDefinition.objects.filter(organisation=organisation)
+        .defer("content")
+        .order_by("-registered_at", "slug", "-version")
+    )
+
+
+def access_definition(organisation: Organisation, definition_id: Any) -> QuestionnaireDefinition:
+    """A definition `organisation` may see (shipped or its own), or 404."""
+    row = visible_definitions(organisation).filter(pk=int_id(definition_id)).first()
+    if row is None:
+        raise Http404
+    return row
 
 
 def newer_version(definition: QuestionnaireDefinition) -> int | None:
@@ -134,6 +162,41 @@ def newer_version(definition: QuestionnaireDefinition) -> int | None:
         .first()
     )
     return latest if latest is not None and latest > definition.version else None
+
+
+def definition_outline(definition: Definition, language: str) -> list[dict[str, Any]]:
+    """A definition's sections and questions as text in `language`, for reading: types, choices, scale
+    and number ranges, and each condition with the texts of the questions it depends on."""
+    sections = []
+    for section in definition.sections:
+        questions = []
+        for q in section.questions:
+            depends_on = []
+            if q.when is not None:
+                for name in sorted(q.when.names):
+                    other = definition.by_id.get(name.split(".", 1)[1]) if name.startswith("q.") else None
+                    depends_on.append(text_in(other.text, language) if other is not None else name)
+            questions.append(
+                {
+                    "id": q.id,
+                    "text": text_in(q.text, language),
+                    "help": text_in(q.help, language) if q.help else "",
+                    "type": q.type,
+                    "required": q.required,
+                    "choices": [
+                        {"value": c.value, "label": text_in(c.label, language), "score": c.score}
+                        for c in q.choices
+                    ],
+                    "min": q.min,
+                    "max": q.max,
+                    "labels": [(value, text_in(label, language)) for value, label in q.labels],
+                    "condition": q.when.source if q.when is not None else "",
+                    "depends_on": depends_on,
+                    "fact": q.fact or "",
+                }
+            )
+        sections.append({"id": section.id, "title": text_in(section.title, language), "questions": questions})
+    return sections
 
 
 # Saving from a form ---------------------------------------------------------------------------------------

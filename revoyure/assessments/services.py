@@ -4,17 +4,28 @@ answers. Each function is atomic and appends to the audit log (`core.audit.recor
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from revoyure.assessments import engine
-from revoyure.assessments.loading import Definition, DefinitionError, all_definitions
+from revoyure.assessments.loading import (
+    Definition,
+    DefinitionError,
+    all_definitions,
+    content_hash,
+    parse_definition,
+)
 from revoyure.assessments.models import (
     Answer,
     QuestionnaireDefinition,
@@ -23,6 +34,7 @@ from revoyure.assessments.models import (
     SectionAssignment,
     SectionStatus,
 )
+from revoyure.assessments.surveyjs import Problem, import_surveyjs
 from revoyure.core.audit import record
 from revoyure.organisations.models import Membership, Organisation
 
@@ -43,6 +55,11 @@ def sync_definitions(
             existing = (
                 QuestionnaireDefinition.objects.using(using).filter(slug=d.slug, version=d.version).first()
             )
+            if existing is not None and existing.organisation_id is not None:
+                raise DefinitionError(
+                    f"{d.slug} version {d.version} is already used by a questionnaire an organisation "
+                    f"imported: give the shipped definition another identifier"
+                )
             if existing is not None:
                 if existing.sha256 != d.sha256:
                     raise DefinitionError(
@@ -63,6 +80,249 @@ def sync_definitions(
 def latest_definition(slug: str) -> QuestionnaireDefinition:
     """The newest registered version of a questionnaire (DoesNotExist if none)."""
     return QuestionnaireDefinition.objects.filter(slug=slug).order_by("-version")[:1].get()
+
+
+# Importing a SurveyJS questionnaire -----------------------------------------------------------------------
+
+SURVEYJS_MAX_BYTES = 2 * 1024 * 1024
+SURVEYJS_MAX_NAME = 100
+# Checking a definition costs about a millisecond per question, at import and when a worker first reads it.
+SURVEYJS_MAX_QUESTIONS = 1000
+# A scale is shown as one radio button per value.
+SURVEYJS_MAX_SCALE_VALUES = 101
+_SLUG_MAX = 60
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (Python accepts them; PostgreSQL's jsonb does not).
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _storable(value: Any, depth: int = 0) -> bool:
+    """Every string can be stored: no NUL character (PostgreSQL text) and valid UTF-8 (no lone surrogate)."""
+    if depth > 200:
+        return False
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_storable(k, depth + 1) and _storable(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v, depth + 1) for v in value)
+    return True
+
+
+def read_surveyjs(data: bytes | str) -> dict[str, Any]:
+    """The SurveyJS survey in `data` (a JSON object), or a ValidationError on `file` saying what is wrong."""
+    limit = SURVEYJS_MAX_BYTES
+    if isinstance(data, str):
+        size = len(data.encode("utf-8", "surrogatepass"))
+    elif isinstance(data, bytes | bytearray):
+        size = len(data)
+    else:
+        raise ValidationError({"file": _("The file is not a SurveyJS JSON file.")})
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if size > limit:
+        raise ValidationError(
+            {
+                "file": _("The file is too large (%(size)s); the limit is %(limit)s.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+            }
+        )
+    if isinstance(data, bytes | bytearray):
+        try:
+            text = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError({"file": _("The file is not UTF-8 text: it cannot be JSON.")}) from exc
+    else:
+        text = data.removeprefix("\ufeff")
+    try:
+        survey = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError as exc:
+        raise ValidationError({"file": _("The JSON is nested too deeply.")}) from exc
+    except ValueError as exc:
+        raise ValidationError(
+            {"file": _("The file is not valid JSON: %(error)s.") % {"error": str(exc)[:200]}}
+        ) from exc
+    if not isinstance(survey, dict):
+        raise ValidationError(
+            {"file": _("A SurveyJS questionnaire is a JSON object (with “pages” or “elements”).")}
+        )
+    if not _storable(survey):
+        raise ValidationError(
+            {"file": _("The JSON holds null characters, invalid text or too deep a nesting.")}
+        )
+    return survey
+
+
+def _name_part(name: str) -> str:
+    part = slugify(name)
+    if not part:  # a name without Latin letters or digits: a stable identifier from the name itself
+        part = "q" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return part
+
+
+def _clean_slug(text: str, max_length: int = _SLUG_MAX) -> str:
+    """`text` as a definition identifier: a-z, 0-9, single hyphens, starting with a letter."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"q-{slug}".rstrip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def imported_slug_base(organisation: Organisation, name: str) -> str:
+    """The identifier an import under `name` gets by default: the organisation's slug and the name's."""
+    return _clean_slug(f"{organisation.slug}-{_name_part(name)}")
+
+
+def _imported_slug(organisation: Organisation, name: str) -> tuple[str, int]:
+    """The identifier and the next version for an import under `name`.
+
+    The same name always gives the same identifier (so a new import is a new version); an identifier
+    of a shipped questionnaire or of another organisation's is skipped with a suffix (-2, -3...)."""
+    base = imported_slug_base(organisation, name)
+    shipped = {d.slug for d in all_definitions()}
+    for n in range(1, 1000):
+        suffix = "" if n == 1 else f"-{n}"
+        candidate = base[: _SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        if candidate in shipped:
+            continue
+        owners = set(
+            QuestionnaireDefinition.objects.filter(slug=candidate).values_list("organisation_id", flat=True)
+        )
+        if not owners:
+            return candidate, 1
+        if owners == {organisation.pk}:
+            latest = (
+                QuestionnaireDefinition.objects.filter(slug=candidate)
+                .order_by("-version")
+                .values_list("version", flat=True)
+                .first()
+            )
+            return candidate, (latest or 0) + 1
+    raise ValidationError({"name": _("Choose another name for this questionnaire.")})
+
+
+def import_surveyjs_definition(
+    organisation: Organisation, user: Any, data: bytes | str, *, name: str
+) -> tuple[QuestionnaireDefinition, list[Problem]]:
+    """Import a SurveyJS survey (JSON text) as a questionnaire of `organisation`, seen only by it.
+
+    The survey is converted by `surveyjs.import_surveyjs` and validated like a shipped definition; what
+    cannot be carried over is returned and stored with the row (`import_report`), each by name. Importing
+    again under the same name registers the next version, so responses keep the version they were
+    started on. A refused file or name raises ValidationError (on `file` or `name`) and writes nothing."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("A name is required.")})
+    if len(name) > SURVEYJS_MAX_NAME or "\x00" in name or not _storable(name):
+        raise ValidationError(
+            {"name": _("Give a name of at most %(max)d characters.") % {"max": SURVEYJS_MAX_NAME}}
+        )
+    survey = read_surveyjs(data)
+    with transaction.atomic():
+        # One import at a time per organisation: the next version number is read, then written.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        slug, version = _imported_slug(organisation, name)
+        try:
+            content, problems = import_surveyjs(survey, slug, version)
+        except RecursionError as exc:
+            raise ValidationError({"file": _("The questionnaire is nested too deeply.")}) from exc
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValidationError(
+                {
+                    "file": _("The file is not a SurveyJS questionnaire that can be read: %(error)s.")
+                    % {"error": str(exc)[:200]}
+                }
+            ) from exc
+        if content["title"] == {"fr": slug, "en": slug}:  # no usable SurveyJS title: the name given
+            content["title"] = {"fr": name, "en": name}
+        if not content["sections"]:
+            raise ValidationError(
+                {
+                    "file": _("No question of this file could be imported (%(count)d problem(s) found).")
+                    % {"count": len(problems)}
+                }
+            )
+        question_count = sum(len(section["questions"]) for section in content["sections"])
+        if question_count > SURVEYJS_MAX_QUESTIONS:
+            raise ValidationError(
+                {
+                    "file": _(
+                        "The questionnaire has %(count)d questions; at most %(max)d can be imported: "
+                        "split it into several questionnaires."
+                    )
+                    % {"count": question_count, "max": SURVEYJS_MAX_QUESTIONS}
+                }
+            )
+        for section in content["sections"]:
+            for question in section["questions"]:
+                if question["type"] != "scale":
+                    continue
+                low, high = question.get("min"), question.get("max")
+                if (
+                    isinstance(low, int)
+                    and isinstance(high, int)
+                    and high - low + 1 > SURVEYJS_MAX_SCALE_VALUES
+                ):
+                    raise ValidationError(
+                        {
+                            "file": _(
+                                "The rating “%(name)s” goes from %(min)d to %(max)d; a rating may have "
+                                "at most %(count)d values."
+                            )
+                            % {
+                                "name": question["id"],
+                                "min": low,
+                                "max": high,
+                                "count": SURVEYJS_MAX_SCALE_VALUES,
+                            }
+                        }
+                    )
+        try:
+            parse_definition(content, name)
+        except DefinitionError as exc:
+            raise ValidationError(
+                {"file": _("The converted questionnaire is not valid: %(error)s") % {"error": str(exc)}}
+            ) from exc
+        report = [asdict(p) for p in problems]
+        try:
+            with transaction.atomic():
+                row = QuestionnaireDefinition.objects.create(
+                    organisation=organisation,
+                    slug=slug,
+                    version=version,
+                    title=content["title"],
+                    content=content,
+                    sha256=content_hash(content),
+                    import_report=report,
+                )
+        except IntegrityError as exc:  # another organisation took the identifier at the same moment
+            raise ValidationError(
+                {"name": _("This questionnaire is being imported by someone else; try again.")}
+            ) from exc
+        record(
+            "assessments.definition_imported",
+            actor=user,
+            organisation_id=organisation.pk,
+            obj=row,
+            data={
+                "format": "surveyjs",
+                "name": name,
+                "slug": slug,
+                "version": version,
+                "sha256": row.sha256,
+                "questions": question_count,
+                "problems": len(problems),
+            },
+        )
+    return row, problems
 
 
 # Responses --------------------------------------------------------------------------------------------
@@ -98,6 +358,8 @@ def create_response(
             ) from exc
     if tool is not None and tool.organisation_id != organisation.pk:
         raise ValidationError({"tool": _("The tool belongs to another organisation.")})
+    if definition.organisation_id is not None and definition.organisation_id != organisation.pk:
+        raise ValidationError({"definition": _("This questionnaire belongs to another organisation.")})
     if definition.parsed.context == "facts":
         # Its answers are a tool's facts, kept by the qualification (the tool's qualification page).
         raise ValidationError(

@@ -10,6 +10,12 @@ urlpatterns = [
     path("o/<slug:org>/questionnaires/", views.response_list, name="response_list"),
     path("o/<slug:org>/questionnaires/new/", views.response_create, name="response_create"),
     path("o/<slug:org>/questionnaires/compare/", views.compare, name="compare"),
+    path("o/<slug:org>/questionnaires/import/", views.surveyjs_import, name="surveyjs_import"),
+    path(
+        "o/<slug:org>/questionnaires/definitions/<int:definition_id>/",
+        views.definition_detail,
+        name="definition",
+    ),
     path("o/<slug:org>/questionnaires/<int:response_id>/", views.response_detail, name="response"),
     path("o/<slug:org>/questionnaires/<int:response_id>/submit/", views.submit, name="submit"),
     path(

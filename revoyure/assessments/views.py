@@ -15,9 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from revoyure.assessments import queries, services
-from revoyure.assessments.forms import AssignForm, CompareForm, ResponseCreateForm, ResponseFilterForm
+from revoyure.assessments.forms import (
+    AssignForm,
+    CompareForm,
+    ResponseCreateForm,
+    ResponseFilterForm,
+    SurveyJSImportForm,
+)
 from revoyure.assessments.loading import text_in
 from revoyure.assessments.models import ResponseStatus
 from revoyure.assessments.queries import ResponseAccess, access_response
@@ -77,6 +84,7 @@ def response_list(request: HttpRequest, org: str) -> HttpResponse:
             "page": page,
             "can_manage": access.can(Perm.MANAGE_STUDIES),
             "language": language(),
+            "imported": queries.imported_definitions(access.organisation),
         },
     )
 
@@ -85,10 +93,12 @@ def response_list(request: HttpRequest, org: str) -> HttpResponse:
 @require_methods("GET", "HEAD", "POST")
 def response_create(request: HttpRequest, org: str) -> HttpResponse:
     access = org_context(request, org, Perm.MANAGE_STUDIES)
-    definitions = queries.newest_definitions()
+    definitions = queries.newest_definitions(access.organisation)
     initial: dict[str, Any] = {}
     if request.method != "POST" and request.GET.get("tool", "").isdigit():
         initial["tool"] = request.GET["tool"]
+    if request.method != "POST" and request.GET.get("definition", "").isdigit():
+        initial["definition"] = request.GET["definition"]
     form = ResponseCreateForm(
         request.POST if request.method == "POST" else None,
         organisation=access.organisation,
@@ -326,3 +336,97 @@ def answer_file(request: HttpRequest, org: str, response_id: int, question_id: s
     answer["Content-Security-Policy"] = "default-src 'none'; sandbox"
     answer["Cache-Control"] = "private, no-store"
     return answer
+
+
+# Questionnaire definitions: importing one from SurveyJS, and reading one -----------------------------------
+
+QUESTION_TYPES = {
+    "single_choice": gettext_lazy("One choice"),
+    "multiple_choice": gettext_lazy("Several choices"),
+    "scale": gettext_lazy("Scale"),
+    "number": gettext_lazy("Number"),
+    "date": gettext_lazy("Date"),
+    "text": gettext_lazy("Text"),
+    "file": gettext_lazy("File"),
+}
+
+
+def definition_url(definition: Any, org: str) -> str:
+    return reverse("assessments:definition", kwargs={"org": org, "definition_id": definition.pk})
+
+
+@login_required
+@require_methods("GET", "HEAD", "POST")
+def surveyjs_import(request: HttpRequest, org: str) -> HttpResponse:
+    """Upload a SurveyJS questionnaire; it becomes a questionnaire of the organisation only."""
+    access = org_context(request, org, Perm.MANAGE_STUDIES)
+    status = 200
+    if request.method == "POST":
+        form = SurveyJSImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            upload.seek(0)
+            data = upload.read(services.SURVEYJS_MAX_BYTES + 1)
+            try:
+                definition, problems = services.import_surveyjs_definition(
+                    access.organisation, request.user, data, name=form.cleaned_data["name"]
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                message = _("The questionnaire “%(title)s” is imported (version %(version)d).") % {
+                    "title": definition.title_in(language()),
+                    "version": definition.version,
+                }
+                if problems:
+                    message += " " + _(
+                        "%(count)d construct(s) could not be imported: see the list below."
+                    ) % {"count": len(problems)}
+                messages.success(request, message)
+                return redirect(definition_url(definition, access.organisation.slug))
+        status = 400
+    else:
+        form = SurveyJSImportForm()
+    return render(
+        request, "assessments/surveyjs_import.html", {"access": access, "form": form}, status=status
+    )
+
+
+@login_required
+@require_methods("GET", "HEAD")
+def definition_detail(request: HttpRequest, org: str, definition_id: int) -> HttpResponse:
+    """A questionnaire definition read-only (shipped, or imported by this organisation), with what its
+    import could not carry over."""
+    access = org_context(request, org, Perm.VIEW_STUDIES)
+    row = queries.access_definition(access.organisation, definition_id)
+    lang = language()
+    definition = row.parsed
+    sections = queries.definition_outline(definition, lang)
+    for section in sections:
+        for question in section["questions"]:
+            question["type_label"] = QUESTION_TYPES.get(question["type"], question["type"])
+    can_manage = access.can(Perm.MANAGE_STUDIES)
+    start_url = ""
+    if can_manage and definition.context != "facts":
+        start_url = (
+            reverse("assessments:response_create", kwargs={"org": access.organisation.slug})
+            + f"?definition={row.pk}"
+        )
+    context = {
+        "access": access,
+        "definition": row,
+        "title": row.title_in(lang),
+        "description": text_in(definition.content["description"], lang)
+        if definition.content.get("description")
+        else "",
+        "sections": sections,
+        "question_count": len(definition.questions),
+        "problems": row.import_report,
+        "versions": queries.visible_definitions(access.organisation)
+        .filter(slug=row.slug)
+        .only("pk", "version", "slug")
+        .order_by("-version"),
+        "start_url": start_url,
+        "can_manage": can_manage,
+    }
+    return render(request, "assessments/definition_detail.html", context)
