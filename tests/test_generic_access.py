@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from revoyure.assessments import services as assessment_services
-from revoyure.assessments.models import Answer, PiaImport
+from revoyure.assessments.models import Answer, PiaImport, QuestionnaireDefinition
 from revoyure.assessments.models import Response as AssessmentResponse
 from revoyure.assessments.services_pia import import_pia
 from revoyure.consultations import services as consultation_services
@@ -201,6 +201,7 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "section_id": questionnaire.definition.parsed.sections[0].id,
         "question_id": "x",
         "definition_slug": "working-conditions-impact",
+        "definition_id": str(questionnaire.definition_id),
         "version": "1",
         "consultation_id": str(consultation.pk),
         "document_id": str(document.pk),
@@ -254,6 +255,7 @@ def _counts() -> dict[str, int]:
         "consultations": Consultation.history.count(),
         "body_consultations": BodyConsultation.history.count(),
         "consultation_documents": ConsultationDocument.objects.count(),
+        "questionnaire_definitions": QuestionnaireDefinition.objects.count(),
     }
 
 

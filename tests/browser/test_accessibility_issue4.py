@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -266,6 +267,21 @@ def an_evaluation(d: Issue4) -> str:
     return ResponsePage.path(org="acme", response_id=response.pk)
 
 
+def imported_surveyjs(d: Issue4) -> str:
+    from revoyure.assessments.services import import_surveyjs_definition
+
+    data = (Path(__file__).parent.parent / "assessments" / "data" / "surveyjs_large.json").read_bytes()
+    definition, _problems = import_surveyjs_definition(
+        d.world.personas.org, d.world.personas.manager, data, name="Enquête numérique"
+    )
+    return f"/o/acme/questionnaires/definitions/{definition.pk}/"
+
+
+def add_a_body_without_choosing(page: Page, issue4: Issue4) -> None:
+    page.get_by_role("button", name="Add the staff body").click()
+    expect(page.locator("[role=alert]").first).to_be_visible()
+
+
 VISITS = [
     # Impact studies
     Visit4("study list", "manager", lambda d: StudyListPage.path(org="acme")),
@@ -302,12 +318,20 @@ VISITS = [
     ),
     Visit4("section of a submitted response", "manager", section("prevention", "signed_off")),
     Visit4("compare", "manager", compare),
+    Visit4("SurveyJS import", "manager", lambda d: "/o/acme/questionnaires/import/"),
+    Visit4("imported SurveyJS questionnaire", "staff_rep", imported_surveyjs),
     # Consultations
     Visit4("consultation list", "staff_rep", lambda d: ConsultationListPage.path(org="acme")),
     Visit4("consultation new", "manager", new_consultation),
     Visit4("consultation detail", "manager", consultation),
     Visit4("consultation detail of a staff representative", "staff_rep", consultation),
     Visit4("consultation detail with an error", "manager", consultation, act=submit_an_empty_opinion),
+    Visit4(
+        "consultation detail with a staff body error",
+        "manager",
+        consultation,
+        act=add_a_body_without_choosing,
+    ),
 ]
 
 
