@@ -26,6 +26,8 @@ from revoyure.assessments import services as assessment_services
 from revoyure.assessments.models import Answer, PiaImport, QuestionnaireDefinition
 from revoyure.assessments.models import Response as AssessmentResponse
 from revoyure.assessments.services_pia import import_pia
+from revoyure.committee import services_trainings as training_services
+from revoyure.committee.models import Trainee, Training, TrainingPlan
 from revoyure.consultations import services as consultation_services
 from revoyure.consultations.models import BodyConsultation, Consultation, ConsultationDocument
 from revoyure.core.models import AuditEntry
@@ -170,6 +172,15 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
     consultation = consultation_services.open_consultation(
         tool, p.manager, subject="Walked consultation", staff_bodies=[body]
     )
+    training = training_services.create_training(
+        p.org,
+        p.delegate,
+        title="Walked training",
+        given_on=dt.date(2026, 1, 5),
+        tools=[tool],
+        members=[p.employee],
+    )
+    training_plan = training_services.create_plan(p.org, p.delegate, title="Walked plan")
     document = consultation_services.add_document(
         consultation, p.manager, SimpleUploadedFile("avis.txt", b"plain text", content_type="text/plain")
     )
@@ -204,6 +215,8 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "definition_id": str(questionnaire.definition_id),
         "version": "1",
         "consultation_id": str(consultation.pk),
+        "training_id": str(training.pk),
+        "plan_id": str(training_plan.pk),
         "document_id": str(document.pk),
         "token": "not-a-real-token",
         "uidb64": "MQ",
@@ -256,6 +269,9 @@ def _counts() -> dict[str, int]:
         "body_consultations": BodyConsultation.history.count(),
         "consultation_documents": ConsultationDocument.objects.count(),
         "questionnaire_definitions": QuestionnaireDefinition.objects.count(),
+        "trainings": Training.history.count(),
+        "trainees": Trainee.objects.count(),
+        "training_plans": TrainingPlan.history.count(),
     }
 
 
