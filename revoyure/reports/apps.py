@@ -6,3 +6,15 @@ class ReportsConfig(AppConfig):
     name = "revoyure.reports"
     label = "reports"
     verbose_name = _("Staff reports")
+
+    def ready(self) -> None:
+        from revoyure.core import hooks
+        from revoyure.core.navigation import MenuEntry, register
+        from revoyure.core.permissions import Perm
+        from revoyure.reports import demo, services
+
+        register(MenuEntry(_("Staff reports"), "reports:case_list", Perm.INSTRUCT_REPORTS, 60))
+        if services.annual_section not in hooks.annual_dossier_sections:
+            hooks.annual_dossier_sections.append(services.annual_section)
+        if demo.seed_demo_reports not in hooks.demo_seeded:
+            hooks.demo_seeded.append(demo.seed_demo_reports)
