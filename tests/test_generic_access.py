@@ -26,8 +26,18 @@ from revoyure.assessments import services as assessment_services
 from revoyure.assessments.models import Answer, PiaImport, QuestionnaireDefinition
 from revoyure.assessments.models import Response as AssessmentResponse
 from revoyure.assessments.services_pia import import_pia
+from revoyure.committee import services as committee_services
 from revoyure.committee import services_trainings as training_services
-from revoyure.committee.models import Trainee, Training, TrainingPlan
+from revoyure.committee.models import (
+    CommitteeMember,
+    Communication,
+    Decision,
+    DelegateNote,
+    Meeting,
+    Trainee,
+    Training,
+    TrainingPlan,
+)
 from revoyure.consultations import services as consultation_services
 from revoyure.consultations.models import BodyConsultation, Consultation, ConsultationDocument
 from revoyure.core.models import AuditEntry
@@ -42,6 +52,9 @@ from revoyure.organisations.models import (
 from revoyure.qualification.models import CalendarFeed, Obligation, ToolQualification
 from revoyure.registry import services
 from revoyure.registry.models import Attachment, Tool, Vendor
+from revoyure.reports import intake as report_intake
+from revoyure.reports.models import CaseStep, Report
+from revoyure.reports.models import Message as ReportMessage
 from revoyure.studies import services as study_services
 from revoyure.studies.models import DuerpUpdate, FramingNote, ImpactStudy, PanelMember
 
@@ -87,6 +100,8 @@ PUBLIC_ROUTES = {
     "api:openapi-json",
     "api:openapi-view",
     "qualification_feed:ical",  # a private calendar URL: the token in it is the credential
+    "reports:public_report",  # the public report link: 404 unless enabled, the token is the credential
+    "reports:followup",  # anonymous follow-up: the code posted is the credential
 }
 # Routes whose public access is governed by an organisation switch (public transparency, open data).
 PUBLIC_PREFIXES = ("public/",)
@@ -172,6 +187,21 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
     consultation = consultation_services.open_consultation(
         tool, p.manager, subject="Walked consultation", staff_bodies=[body]
     )
+    report, _code = report_intake.create_report(
+        p.org, channel="web", title="Walked report", description="x", reporter=p.employee
+    )
+    committee = committee_services.get_or_create_committee(p.org)
+    committee_member = committee_services.add_member(
+        committee, p.delegate, full_name="Walked", quality="lawyer"
+    )
+    meeting = committee_services.create_meeting(
+        committee, p.delegate, title="Walked meeting", starts_at=timezone.now() + dt.timedelta(days=5)
+    )
+    decision = committee_services.add_decision(meeting, p.delegate, text="Walked decision")
+    note = committee_services.add_note(
+        committee, p.delegate, kind="vendor", title="N", noted_on=dt.date(2026, 1, 1)
+    )
+    communication = committee_services.create_communication(committee, p.delegate, title="C", body="b")
     training = training_services.create_training(
         p.org,
         p.delegate,
@@ -216,6 +246,14 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "version": "1",
         "consultation_id": str(consultation.pk),
         "training_id": str(training.pk),
+        "report_id": str(report.pk),
+        "alert_id": "1",
+        "committee_member_id": str(committee_member.pk),
+        "meeting_id": str(meeting.pk),
+        "decision_id": str(decision.pk),
+        "note_id": str(note.pk),
+        "communication_id": str(communication.pk),
+        "year": "2026",
         "plan_id": str(training_plan.pk),
         "document_id": str(document.pk),
         "token": "not-a-real-token",
@@ -272,6 +310,14 @@ def _counts() -> dict[str, int]:
         "trainings": Training.history.count(),
         "trainees": Trainee.objects.count(),
         "training_plans": TrainingPlan.history.count(),
+        "reports": Report.objects.count(),
+        "committee_members": CommitteeMember.history.count(),
+        "meetings": Meeting.history.count(),
+        "decisions": Decision.history.count(),
+        "delegate_notes": DelegateNote.history.count(),
+        "communications": Communication.history.count(),
+        "report_messages": ReportMessage.objects.count(),
+        "case_steps": CaseStep.objects.count(),
     }
 
 

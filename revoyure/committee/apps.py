@@ -16,5 +16,6 @@ class CommitteeConfig(AppConfig):
         register(MenuEntry(_("AI committee"), "committee:home", Perm.VIEW_COMMITTEE, 35))
         # « Cette réunion fait l'objet d'une communication partagée avec l'ensemble des collaborateurs. »
         register(MenuEntry(_("Committee news"), "committee:communications", Perm.VIEW_TRANSPARENCY, 36))
+        register(MenuEntry(_("Trainings"), "committee:training_list", Perm.VIEW_TRAININGS, 50))
         if demo.seed_demo_committee not in hooks.demo_seeded:
             hooks.demo_seeded.append(demo.seed_demo_committee)

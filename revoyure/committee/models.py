@@ -144,6 +144,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="one_attendance_per_member"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.meeting} / {self.member}"
+
 
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")

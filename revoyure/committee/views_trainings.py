@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from revoyure.committee import services_trainings as services
 from revoyure.committee.forms_trainings import (
@@ -28,7 +27,6 @@ from revoyure.committee.forms_trainings import (
     training_initial,
 )
 from revoyure.committee.models import Training, TrainingPlan
-from revoyure.core import navigation
 from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess, int_id
 from revoyure.organisations.models import Membership
@@ -46,13 +44,6 @@ from revoyure.registry.models import Tool
 from revoyure.registry.views_common import paginate, tool_context
 
 PER_PAGE = 50
-
-
-def register_menu() -> None:
-    """The menu entry, registered by `CommitteeConfig.ready`."""
-    navigation.register(
-        navigation.MenuEntry(gettext_lazy("Trainings"), "committee:training_list", Perm.VIEW_TRAININGS, 50)
-    )
 
 
 def _training(access: OrgAccess, training_id: Any) -> Training:

@@ -14,6 +14,8 @@ class ReportsConfig(AppConfig):
         from revoyure.reports import demo, services
 
         register(MenuEntry(_("Staff reports"), "reports:case_list", Perm.INSTRUCT_REPORTS, 60))
+        # Every member can report a problem with a tool (issue 5 §3), anonymously if they wish.
+        register(MenuEntry(_("Report a problem"), "reports:report_new", Perm.SUBMIT_REPORT, 70))
         if services.annual_section not in hooks.annual_dossier_sections:
             hooks.annual_dossier_sections.append(services.annual_section)
         if demo.seed_demo_reports not in hooks.demo_seeded:

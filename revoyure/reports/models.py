@@ -141,6 +141,9 @@ class Expertise(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    def __str__(self) -> str:
+        return f"{self.report} / expertise"
+
 
 class VendorAlert(models.Model):
     """The delegate's formal alert to the vendor (AI Act art. 26(5)), a generated letter."""
@@ -156,6 +159,9 @@ class VendorAlert(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.report} / {self.vendor or self.recipient_email}"
+
 
 class Message(models.Model):
     """An exchange between the reporter and the committee (the reporter's side dated to the day only)."""
@@ -170,6 +176,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ("created_on", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.report} / {self.created_on}"
 
 
 def attachment_path(instance: ReportAttachment, filename: str) -> str:
@@ -191,6 +200,9 @@ class ReportAttachment(models.Model):
     sha256 = models.CharField(max_length=64)
     from_reporter = models.BooleanField(default=True)
 
+    def __str__(self) -> str:
+        return f"{self.report} / {self.sha256[:12]}"
+
 
 class ReportAccess(models.Model):
     """A person the committee or the delegate added to a report (beyond the committee)."""
@@ -206,3 +218,6 @@ class ReportAccess(models.Model):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["report", "user"], name="one_access_per_person"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.report} / {self.user}"

@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from revoyure.committee import services_trainings as services
 from revoyure.committee.models import Training, TrainingPlan
-from revoyure.committee.views_trainings import register_menu
 from tests.committee.test_trainings_support import (  # noqa: F401 - fixtures
     DAY,
     committee,
@@ -420,8 +419,6 @@ def test_plan_of_another_organisation_is_404(personas: Any) -> None:
 
 
 def test_menu_entry_for_viewers_only(personas: Any) -> None:
-    register_menu()
-    register_menu()  # idempotent
     page = personas.client("auditor").get(_url("training_list")).content.decode()
     assert f'href="{_url("training_list")}" aria-current="page"' in page
     own = (
