@@ -727,3 +727,229 @@ class ConsultationPage(BasePage):
     @property
     def consultation_status(self) -> Locator:
         return self.value_of("Status")
+
+
+# The AI committee (issue 5) ---------------------------------------------------------------------------------
+
+
+class CommitteeHomePage(BasePage):
+    url_name = "committee:home"
+
+
+class CommitteeSettingsPage(BasePage):
+    url_name = "committee:settings"
+
+
+class CommitteeMembersPage(BasePage):
+    url_name = "committee:members"
+
+
+class CommitteeMemberEditPage(BasePage):
+    """`committee:member_edit` (kwargs org, committee_member_id)."""
+
+    url_name = "committee:member_edit"
+
+
+class MeetingListPage(BasePage):
+    url_name = "committee:meetings"
+
+
+class MeetingNewPage(BasePage):
+    url_name = "committee:meeting_new"
+
+
+class MeetingPage(BasePage):
+    """`committee:meeting` (kwargs org, meeting_id): the meeting, attendance and minutes, decisions, and
+    for the delegate the forms to record them."""
+
+    url_name = "committee:meeting"
+
+    @property
+    def decision_form(self) -> Locator:
+        return self.main.locator('form[action$="/decisions/"]')
+
+    def record_decision(self, text: str, owner: str = "") -> None:
+        form = self.decision_form
+        form.locator('[name="text"]').fill(text)
+        form.locator('[name="owner"]').fill(owner)
+        form.locator('[type="submit"]').click()
+
+
+class DecisionListPage(BasePage):
+    url_name = "committee:decisions"
+
+
+class NotesPage(BasePage):
+    url_name = "committee:notes"
+
+
+class DossierPage(BasePage):
+    """`committee:dossier` (kwargs org, year): the annual dossier of the committee."""
+
+    url_name = "committee:dossier"
+
+
+class CommunicationsPage(BasePage):
+    url_name = "committee:communications"
+
+
+class CommunicationNewPage(BasePage):
+    url_name = "committee:communication_new"
+
+
+class TrainingListPage(BasePage):
+    url_name = "committee:training_list"
+
+
+class TrainingPage(BasePage):
+    """`committee:training_detail` (kwargs org, training_id)."""
+
+    url_name = "committee:training_detail"
+
+
+class TrainingNewPage(BasePage):
+    url_name = "committee:training_new"
+
+
+class TrainingToolPage(BasePage):
+    """`committee:training_tool` (kwargs org, pk): the trainings given for one tool."""
+
+    url_name = "committee:training_tool"
+
+
+class TrainingPersonPage(BasePage):
+    """`committee:training_person` (kwargs org, user_id): one person's trainings (a member sees their own)."""
+
+    url_name = "committee:training_person"
+
+
+class TrainingPeoplePage(BasePage):
+    url_name = "committee:training_people"
+
+
+class TrainingPlanListPage(BasePage):
+    url_name = "committee:training_plan_list"
+
+
+class TrainingPlanPage(BasePage):
+    url_name = "committee:training_plan_detail"
+
+
+class TrainingPlanNewPage(BasePage):
+    url_name = "committee:training_plan_new"
+
+
+# Staff reports (issue 5) ------------------------------------------------------------------------------------
+
+
+class ReportFormPage(BasePage):
+    """`reports:report_new` (kwargs org): a member's report form. After sending, the same address shows the
+    confirmation with the reference and, for an anonymous report, the follow-up code (shown once)."""
+
+    url_name = "reports:report_new"
+
+    def fill(
+        self,
+        title: str,
+        description: str,
+        tool: str = "",
+        occurred_on: str = "",
+        files: tuple[str, ...] = (),
+        anonymous: bool = False,
+    ) -> None:
+        if tool:
+            self.field("tool").select_option(label=tool)
+        self.field("title").fill(title)
+        self.field("description").fill(description)
+        if occurred_on:
+            self.field("occurred_on").fill(occurred_on)
+        if files:
+            self.field("attachments").set_input_files(list(files))
+        if anonymous:
+            self.field("anonymous").check()
+
+    def send(self) -> None:
+        self.main.get_by_role("button", name="Send the report").click()
+
+    @property
+    def followup_code(self) -> Locator:
+        return self.main.locator(".followup-code")
+
+    @property
+    def error_summary(self) -> Locator:
+        return self.main.locator('[role="alert"].errorlist')
+
+
+class PublicReportPage(ReportFormPage):
+    """`reports:public_report` (kwargs token): the same form without an account, always anonymous."""
+
+    url_name = "reports:public_report"
+
+
+class MyReportsPage(BasePage):
+    url_name = "reports:my_reports"
+
+
+class MyReportPage(BasePage):
+    """`reports:my_report` (kwargs org, report_id): a signed report, the committee's messages, and a form to
+    add information."""
+
+    url_name = "reports:my_report"
+
+
+class FollowUpPage(BasePage):
+    """`reports:followup` (kwargs org_slug): the follow-up code form, then the report's status and the
+    committee's messages."""
+
+    url_name = "reports:followup"
+
+    def enter_code(self, code: str) -> None:
+        self.field("code").fill(code)
+        self.main.get_by_role("button", name="Open my report").click()
+
+    @property
+    def committee_messages(self) -> Locator:
+        return self.main.locator("section", has=self.page.locator("#answers-heading")).locator("article")
+
+
+class CaseListPage(BasePage):
+    url_name = "reports:case_list"
+
+    def open_report(self, reference: str) -> None:
+        self.main.locator("table").get_by_role("link", name=reference, exact=True).click()
+
+
+class CasePage(BasePage):
+    """`reports:case_detail` (kwargs org, report_id): the report, its steps, and the forms of the next steps
+    (one `section` per step, found by its heading; field names carry the step as prefix)."""
+
+    url_name = "reports:case_detail"
+
+    def panel(self, title: str) -> Locator:
+        return self.main.locator("section section").filter(
+            has=self.page.get_by_role("heading", name=title, exact=True)
+        )
+
+    def take(
+        self, title: str, button: str, fields: dict[str, str] | None = None, choose: tuple[str, ...] = ()
+    ) -> None:
+        """Fill the step's form (`fields` by field name without the prefix; select boxes by label) and check
+        the radio buttons labelled `choose`, then press `button`."""
+        panel = self.panel(title)
+        for name, value in (fields or {}).items():
+            field = panel.locator(f'[name$="-{name}"]')
+            if field.evaluate("el => el.tagName") == "SELECT":
+                field.select_option(label=value)
+            else:
+                field.fill(value)
+        for label in choose:
+            panel.get_by_label(label, exact=True).check()
+        panel.get_by_role("button", name=button).click()
+
+    @property
+    def steps(self) -> Locator:
+        return self.main.locator("section", has=self.page.locator("#timeline-heading")).locator("li")
+
+    @property
+    def letters(self) -> Locator:
+        return self.main.locator("section", has=self.page.locator("#alerts-heading")).get_by_role("link")
