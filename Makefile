@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker scheduler test test-fast test-browser check bench migrate seed messages clean chromium
+.PHONY: run worker scheduler test test-fast test-browser check bench migrate seed messages clean chromium dovecot
 
 $(STAMP): requirements/dev.txt requirements/runtime.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -51,11 +51,11 @@ scheduler: migrate
 	$(PY) manage.py run_scheduler
 
 ## The whole test suite (unit, integration and browser tests), in parallel.
-test: $(STAMP) chromium
+test: $(STAMP) chromium dovecot
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Everything but the browser tests.
-test-fast: $(STAMP)
+test-fast: $(STAMP) dovecot
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 
 test-browser: $(STAMP) chromium
@@ -67,6 +67,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium: run 'sudo apt-get install chromium'"; exit 1; }; }
+
+# The e-mail intake tests read a real local IMAP server: Debian's Dovecot, started by the tests themselves.
+dovecot:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  echo "Installing Debian's dovecot-imapd for the e-mail intake tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+	  || { echo "Could not install dovecot: run 'sudo apt-get install dovecot-imapd'"; exit 1; }; }
 
 ## Linters, type checks, templates, migrations, translations, architecture.
 check: $(STAMP)

@@ -1,4 +1,4 @@
-"""E-mail intake from a maildir (import_report_mail). IMAP is not tested here: no local IMAP server."""
+"""E-mail intake from a maildir (import_report_mail); IMAP against a real Dovecot is in test_mail_intake_imap.py."""
 
 from __future__ import annotations
 

@@ -187,14 +187,20 @@ class Command(BaseCommand):
         if not options["imap_user"] or not variable or variable not in os.environ:
             raise CommandError("Give --imap-user and --imap-password-env naming a set environment variable.")
         port = options["imap_port"] or (993 if options["ssl"] else 143)
-        client: imaplib.IMAP4 = (
-            imaplib.IMAP4_SSL(options["imap_host"], port)
-            if options["ssl"]
-            else imaplib.IMAP4(options["imap_host"], port)
-        )
+        try:
+            client: imaplib.IMAP4 = (
+                imaplib.IMAP4_SSL(options["imap_host"], port, timeout=30)
+                if options["ssl"]
+                else imaplib.IMAP4(options["imap_host"], port, timeout=30)
+            )
+        except OSError as exc:
+            raise CommandError(f"Cannot reach the IMAP server {options['imap_host']}:{port}: {exc}") from exc
         counts = {"created": 0, "skipped": 0, "failed": 0}
         try:
-            client.login(options["imap_user"], os.environ[variable])
+            try:
+                client.login(options["imap_user"], os.environ[variable])
+            except imaplib.IMAP4.error as exc:
+                raise CommandError(f"The IMAP server refused the login: {exc}") from exc
             status, _data = client.select(options["folder"])
             if status != "OK":
                 raise CommandError(f"Cannot open the folder {options['folder']!r}.")
