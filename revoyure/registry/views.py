@@ -93,7 +93,6 @@ def render_tool_detail(
         "can_manage_studies": access.can(Perm.MANAGE_STUDIES),
         "can_view_consultations": access.can(Perm.VIEW_CONSULTATIONS),
         "can_manage_consultations": access.can(Perm.MANAGE_CONSULTATIONS),
-        "can_view_trainings": access.can(Perm.VIEW_TRAININGS),
         "can_instruct_reports": access.can(Perm.INSTRUCT_REPORTS),
         "attachments": [
             (

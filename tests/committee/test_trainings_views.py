@@ -464,3 +464,13 @@ def test_query_counts_do_not_grow(personas: Any, tool: Any, other_tool: Any, pla
     _add(personas, [tool, other_tool], 12)
     assert [_queries(client, url) for url in pages] == few
     assert _queries(client, _url("training_export")) <= few[0] + 2
+
+
+def test_the_register_group_g_links_to_the_tools_trainings(personas: Any, training: Any) -> None:
+    tool = training.tools.first()
+    page = personas.client("staff_rep").get(
+        reverse("registry:tool_detail", kwargs={"org": "acme", "pk": tool.pk})
+    )
+    html = page.content.decode()
+    group_g = html[html.index('id="group-G"') : html.index('id="group-H"')]
+    assert _url("training_tool", pk=tool.pk) in group_g
