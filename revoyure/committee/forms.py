@@ -6,26 +6,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.dates import MONTHS as DJANGO_MONTHS
 from django.utils.translation import gettext_lazy
 
 from revoyure.committee.models import Meeting, NoteKind, Quality
 from revoyure.registry.forms import DateInput
 from revoyure.registry.models import Tool, Vendor
 
-MONTHS = [
-    (1, gettext_lazy("January")),
-    (2, gettext_lazy("February")),
-    (3, gettext_lazy("March")),
-    (4, gettext_lazy("April")),
-    (5, gettext_lazy("May")),
-    (6, gettext_lazy("June")),
-    (7, gettext_lazy("July")),
-    (8, gettext_lazy("August")),
-    (9, gettext_lazy("September")),
-    (10, gettext_lazy("October")),
-    (11, gettext_lazy("November")),
-    (12, gettext_lazy("December")),
-]
+# Django's own month names: the same words (and the same French catalogue) as every date in the app.
+MONTHS = list(DJANGO_MONTHS.items())
 
 
 class DateTimeInput(forms.DateTimeInput):

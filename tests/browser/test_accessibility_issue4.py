@@ -21,6 +21,7 @@ from revoyure.assessments.models import Response
 from revoyure.consultations import services as consultation_services
 from revoyure.consultations.models import Consultation
 from revoyure.organisations import services as organisation_services
+from revoyure.organisations.models import StaffBody
 from revoyure.registry.models import Tool
 from revoyure.studies import services as study_services
 from revoyure.studies.models import ImpactStudy
@@ -278,8 +279,11 @@ def imported_surveyjs(d: Issue4) -> str:
 
 
 def add_a_body_without_choosing(page: Page, issue4: Issue4) -> None:
+    # A body not yet part of the consultation, so that the form to add one is offered.
+    StaffBody.objects.create(organisation=issue4.world.personas.org, kind="cssct", name="CSSCT Acme")
+    page.reload()
     page.get_by_role("button", name="Add the staff body").click()
-    expect(page.locator("[role=alert]").first).to_be_visible()
+    expect(page.locator(".field-error").first).to_be_visible()
 
 
 VISITS = [
