@@ -32,7 +32,14 @@ from revoyure.committee.models import (
 from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess, int_id
 from revoyure.organisations.views import org_context
-from revoyure.organisations.views_helpers import bad_query, confirm, confirmed, posted, require_methods
+from revoyure.organisations.views_helpers import (
+    bad_query,
+    confirm,
+    confirmed,
+    get_in,
+    posted,
+    require_methods,
+)
 from revoyure.registry.forms import add_service_errors
 
 
@@ -198,10 +205,7 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def _member(committee: Committee, member_id: Any) -> CommitteeMember:
-    member = committee.members.select_related("user").filter(pk=int_id(member_id)).first()
-    if member is None:
-        raise Http404
-    return member
+    return get_in(committee.members.select_related("user"), member_id)
 
 
 @login_required
@@ -313,10 +317,7 @@ def notes(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def _note(committee: Committee, note_id: Any) -> DelegateNote:
-    note = DelegateNote.objects.filter(committee=committee, pk=int_id(note_id)).first()
-    if note is None:
-        raise Http404
-    return note
+    return get_in(DelegateNote.objects.filter(committee=committee), note_id)
 
 
 @login_required
@@ -476,10 +477,7 @@ def communication_new(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def _communication(committee: Committee, communication_id: Any) -> Communication:
-    communication = Communication.objects.filter(committee=committee, pk=int_id(communication_id)).first()
-    if communication is None:
-        raise Http404
-    return communication
+    return get_in(Communication.objects.filter(committee=committee), communication_id)
 
 
 @login_required

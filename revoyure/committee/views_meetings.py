@@ -20,7 +20,14 @@ from revoyure.committee.models import Committee, Decision, Meeting, MeetingKind,
 from revoyure.committee.views import committee_context
 from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess, int_id
-from revoyure.organisations.views_helpers import bad_query, confirm, confirmed, posted, require_methods
+from revoyure.organisations.views_helpers import (
+    bad_query,
+    confirm,
+    confirmed,
+    get_in,
+    posted,
+    require_methods,
+)
 from revoyure.registry.forms import add_service_errors
 
 
@@ -274,9 +281,7 @@ def decision_add(request: HttpRequest, org: str, meeting_id: int) -> HttpRespons
 def decision_delete(request: HttpRequest, org: str, meeting_id: int, decision_id: int) -> HttpResponse:
     access, committee = committee_context(request, org, Perm.MANAGE_COMMITTEE)
     meeting = _meeting(committee, meeting_id)
-    decision = Decision.objects.filter(meeting=meeting, pk=int_id(decision_id)).first()
-    if decision is None:
-        raise Http404
+    decision = get_in(Decision.objects.filter(meeting=meeting), decision_id)
     cancel = _url(access, meeting)
     if not confirmed(request):
         return confirm(

@@ -35,6 +35,7 @@ from revoyure.organisations.views_helpers import (
     bad_query,
     confirm,
     confirmed,
+    get_in,
     get_in_organisation,
     posted,
     require_methods,
@@ -53,10 +54,7 @@ def _training(access: OrgAccess, training_id: Any) -> Training:
 
 
 def _plan(access: OrgAccess, plan_id: Any) -> TrainingPlan:
-    plan = services.plans_of(access.organisation).filter(pk=int_id(plan_id)).first()
-    if plan is None:
-        raise Http404
-    return plan
+    return get_in(services.plans_of(access.organisation), plan_id)
 
 
 def _error_text(form: Any) -> str:

@@ -28,7 +28,7 @@ from revoyure.consultations.models import BodyConsultation, Consultation, Consul
 from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess, int_id
 from revoyure.organisations.views import org_context
-from revoyure.organisations.views_helpers import bad_query, get_in_organisation, require_methods
+from revoyure.organisations.views_helpers import bad_query, get_in, get_in_organisation, require_methods
 from revoyure.registry.forms import add_service_errors
 from revoyure.registry.models import Tool
 from revoyure.registry.views_common import tool_context
@@ -182,10 +182,7 @@ def _consultation(
 
 
 def _body(consultation: Consultation, body_id: Any) -> BodyConsultation:
-    body = consultation.bodies.select_related("staff_body").filter(pk=int_id(body_id)).first()
-    if body is None:
-        raise Http404
-    return body
+    return get_in(consultation.bodies.select_related("staff_body"), body_id)
 
 
 @login_required
@@ -310,9 +307,7 @@ def dossier_generate(request: HttpRequest, org: str, consultation_id: int) -> Ht
 @require_methods("GET", "HEAD")
 def document_download(request: HttpRequest, org: str, consultation_id: int, document_id: int) -> FileResponse:
     _access, consultation = _consultation(request, org, consultation_id, Perm.VIEW_CONSULTATIONS)
-    document = ConsultationDocument.objects.filter(consultation=consultation, pk=int_id(document_id)).first()
-    if document is None:
-        raise Http404
+    document = get_in(ConsultationDocument.objects.filter(consultation=consultation), document_id)
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

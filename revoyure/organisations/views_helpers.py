@@ -21,7 +21,13 @@ M = TypeVar("M", bound=Model)
 
 def get_in_organisation(queryset: QuerySet[M], access: OrgAccess, pk: Any) -> M:
     """The object `pk` of `queryset` if it belongs to the organisation of `access`, else 404."""
-    obj = queryset.filter(organisation=access.organisation, pk=int_id(pk)).first()
+    return get_in(queryset.filter(organisation=access.organisation), pk)
+
+
+def get_in(queryset: QuerySet[M], pk: Any) -> M:
+    """The object `pk` of `queryset` (already narrowed to a checked parent: a committee, a consultation,
+    a panel…), else 404; a malformed id is a 404 too."""
+    obj = queryset.filter(pk=int_id(pk)).first()
     if obj is None:
         raise Http404
     return obj

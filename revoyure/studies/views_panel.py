@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from revoyure.core.pdf import render_pdf
 from revoyure.core.permissions import Perm
-from revoyure.organisations.access import OrgAccess, int_id
+from revoyure.organisations.access import OrgAccess
 from revoyure.organisations.forms import apply_errors
-from revoyure.organisations.views_helpers import confirm, confirmed, require_methods
+from revoyure.organisations.views_helpers import confirm, confirmed, get_in, require_methods
 from revoyure.studies import services
 from revoyure.studies.forms import FramingNoteForm, MemberForm, PanelForm, SessionForm, ShareForm
 from revoyure.studies.models import FramingNote, ImpactStudy, PanelMember, PanelSession, PanelTest
@@ -123,10 +123,7 @@ def member_add(request: HttpRequest, org: str, study_id: int) -> HttpResponse:
 
 
 def _member(panel: PanelTest, member_id: Any) -> PanelMember:
-    member = PanelMember.objects.filter(panel=panel, pk=int_id(member_id)).first()
-    if member is None:
-        raise Http404
-    return member
+    return get_in(PanelMember.objects.filter(panel=panel), member_id)
 
 
 @login_required
@@ -187,9 +184,7 @@ def session_add(request: HttpRequest, org: str, study_id: int) -> HttpResponse:
 def session_remove(request: HttpRequest, org: str, study_id: int, session_id: int) -> HttpResponse:
     access, study = study_context(request, org, study_id, Perm.MANAGE_STUDIES)
     panel = _require_panel(study)
-    session = PanelSession.objects.filter(panel=panel, pk=int_id(session_id)).first()
-    if session is None:
-        raise Http404
+    session = get_in(PanelSession.objects.filter(panel=panel), session_id)
     cancel = reverse("studies:panel", kwargs={"org": org, "study_id": study.pk})
     if not confirmed(request):
         return confirm(
