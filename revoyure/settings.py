@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "revoyure.core",
     "revoyure.accounts",
     "revoyure.organisations",
+    "revoyure.webhooks",
     "revoyure.registry",
     "revoyure.qualification",
     "revoyure.assessments",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "revoyure.consultations",
     "revoyure.committee",
     "revoyure.reports",
+    "revoyure.reviews",
 ]
 
 # Background work: Django's task framework (the django-tasks backport) with the database-backed worker

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("revoyure.consultations.urls")),
     path("", include("revoyure.committee.urls")),
     path("", include("revoyure.reports.urls")),
+    path("", include("revoyure.reviews.urls")),
+    path("", include("revoyure.webhooks.urls")),
 ]
 
 handler400 = "revoyure.core.views.bad_request"

@@ -134,3 +134,7 @@ def smtp_server(settings: Any) -> Iterator[_Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+# The real database worker, shared by every app's task tests (tests/worker_support.py).
+from tests.worker_support import run_workers_inline  # noqa: E402, F401

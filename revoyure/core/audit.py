@@ -53,6 +53,41 @@ def record(
     return entry
 
 
+def record_many(entries: list[dict[str, Any]], *, actor: Any = None) -> int:
+    """Append many entries at once (the review-meeting fan-out writes one per organisation, thousands in one
+    event): the chain head is locked once, the hashes are chained in memory and the rows bulk-inserted.
+    Each entry is a dict of `record`'s keyword arguments (action, organisation_id, object_type, object_id,
+    data)."""
+    if not entries:
+        return 0
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    actor_label = getattr(actor, "email", "") or (str(actor) if actor else "")
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        prev = head.last_hash
+        rows = []
+        for item in entries:
+            entry = AuditEntry(
+                created_at=now,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                organisation_id=item.get("organisation_id"),
+                action=item["action"],
+                object_type=item.get("object_type", ""),
+                object_id=str(item.get("object_id", "")),
+                data=_jsonable(item.get("data") or {}),
+                prev_hash=prev,
+            )
+            entry.hash = entry.compute_hash()
+            prev = entry.hash
+            rows.append(entry)
+        AuditEntry.objects.bulk_create(rows, batch_size=1000)
+        head.last_hash = prev
+        head.save(update_fields=["last_hash"])
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int

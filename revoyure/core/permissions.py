@@ -50,6 +50,14 @@ class Perm(StrEnum):
     # Seeing and instructing staff reports: the delegate and the committee's members (issue 5 §4; the
     # reports app adds the committee members recorded by name and the people they add).
     INSTRUCT_REPORTS = "instruct_reports"
+    # Review clauses (roadmap measure 8): agreements, clauses, trigger events, review meetings, measures.
+    VIEW_REVIEWS = "view_reviews"
+    MANAGE_REVIEWS = "manage_reviews"
+    # « un événement en attente de la confirmation du délégué » (issue 6 §2): confirming or rejecting an
+    # event that came from a feed or from the register.
+    CONFIRM_EVENTS = "confirm_events"
+    # Outgoing webhooks: the organisation's administrator only (a webhook sends data out of the platform).
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 _EVERYONE = {Perm.VIEW_TRANSPARENCY, Perm.SUBMIT_REPORT}
@@ -62,6 +70,7 @@ _READ_REGISTER = _EVERYONE | {
     Perm.VIEW_CONSULTATIONS,
     Perm.VIEW_COMMITTEE,
     Perm.VIEW_TRAININGS,
+    Perm.VIEW_REVIEWS,
 }
 _WRITE_REGISTER = _READ_REGISTER | {
     Perm.EDIT_REGISTER,
@@ -70,6 +79,7 @@ _WRITE_REGISTER = _READ_REGISTER | {
     Perm.MANAGE_STUDIES,
     Perm.MANAGE_CONSULTATIONS,
     Perm.MANAGE_TRAININGS,
+    Perm.MANAGE_REVIEWS,
 }
 
 # Staff representatives see every tool, its documents and history (PRODUCT.md §1) but do not edit the
@@ -78,7 +88,7 @@ MATRIX: dict[str, frozenset[Perm]] = {
     # The administrator runs the organisation but does not read staff reports unless on the committee.
     Role.ORG_ADMIN: frozenset(set(Perm) - {Perm.INSTRUCT_REPORTS}),
     Role.DELEGATE: frozenset(
-        _WRITE_REGISTER | {Perm.VIEW_AUDIT, Perm.MANAGE_COMMITTEE, Perm.INSTRUCT_REPORTS}
+        _WRITE_REGISTER | {Perm.VIEW_AUDIT, Perm.MANAGE_COMMITTEE, Perm.INSTRUCT_REPORTS, Perm.CONFIRM_EVENTS}
     ),
     Role.MANAGEMENT: frozenset(_WRITE_REGISTER),
     Role.STAFF_REP: frozenset(_READ_REGISTER),

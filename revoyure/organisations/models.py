@@ -174,6 +174,9 @@ class Agreement(models.Model):
         _("kind"), max_length=20, choices=AgreementKind.choices, default=AgreementKind.COLLECTIVE
     )
     signed_on = models.DateField(_("date"), null=True, blank=True)
+    # The signatories: the employer and the unions (or, for a charter or a unilateral commitment, who
+    # adopted it and who was consulted), one per line.
+    parties = models.TextField(_("parties"), blank=True)
     document = models.FileField(_("document"), upload_to="agreements/%Y/", blank=True)
 
     history = HistoricalRecords()
