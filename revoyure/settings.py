@@ -232,3 +232,9 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Requests to addresses users chose (watched feeds, webhooks; core/outbound.py): private and local
+# addresses are refused unless allowed here (an intranet installation; the tests' local servers), and an
+# extra certificate authority may be trusted (a company's own CA).
+OUTBOUND_ALLOW_PRIVATE = env_bool("REVOYURE_OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_CA_BUNDLE = env_str("REVOYURE_OUTBOUND_CA_BUNDLE", "")

@@ -222,7 +222,7 @@ def meeting_payload(
 def _enqueue_notices(count: int) -> None:
     """One sending task per batch of notices: each claims its batch by compare-and-set, so several workers
     share the work and none sends a notice twice."""
-    from revoyure.reviews.tasks import send_meeting_notices
+    from revoyure.reviews.tasks_meetings import send_meeting_notices
 
     def enqueue() -> None:
         for _ in range(0, count, NOTICES_PER_TASK):

@@ -1,0 +1,1 @@
+"""The feed watcher job (feeds.py)."""
