@@ -10,6 +10,9 @@
 3. Times `import_register` on a CSV of 100,000 rows (rows/s and peak memory of that process).
 4. Measures the qualification engine (bench/qualification.py): evaluations per second over the facts of
    2,000 tools of the dataset, and the time to re-evaluate an organisation of 100 tools.
+5. Measures the trigger fan-out (bench/fanout.py): one vendor event concerning 10,000 organisations, on a
+   fresh SQLite file and on a fresh PostgreSQL database, with the checks that a second run and two
+   concurrent workers create no duplicate. `--only fanout` runs this part alone.
 
 Figures also go to bench/results/latest.json. The exit status is non-zero only when something failed
 (an HTTP error, a command that did not work), never because a target was missed.
@@ -17,7 +20,8 @@ Figures also go to bench/results/latest.json. The exit status is non-zero only w
 Environment: BENCH_ORGS (1000), BENCH_TOOLS (100), BENCH_VERSIONS (5), BENCH_SEED (2026),
 BENCH_REQUESTS per scenario (2000), BENCH_WARMUP (200), BENCH_CLIENTS (4), BENCH_WORKERS (2),
 BENCH_IMPORT_ROWS (100000), BENCH_QUALIFICATION_TOOLS (2000), BENCH_DATABASE_URL (default: SQLite under
-var/bench/). Quick run: `BENCH_ORGS=20 BENCH_TOOLS=100 make bench`. One part only:
+var/bench/), BENCH_FANOUT_ORGS (10000), BENCH_FANOUT_PG_URL (a PostgreSQL database the fan-out creates and
+drops; default postgres://postgres@127.0.0.1:5432/revoyure_bench_fanout). Quick run: `BENCH_ORGS=20 BENCH_TOOLS=100 make bench`. One part only:
 `python -m bench.run --only qualification` (figures to bench/results/latest-qualification.json).
 """
 
@@ -41,14 +45,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import qualification
+from bench import fanout, qualification
 from bench.http_load import Measurement, Request, drive, get, log_in
 from bench.import_file import write_register_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_FILE = ROOT / "bench" / "results" / "latest.json"
-PARTS = ("qualification",)
+PARTS = ("qualification", "fanout")
 HOST = "127.0.0.1"
 SEARCH_WORDS = ("données", "planification", "candidats", "assistant", "sécurité", "équipes")
 SAMPLED_ORGANISATIONS = 100
@@ -524,6 +528,68 @@ def run_qualification(config: Config, results: dict[str, Any]) -> None:
     qualification.report(results["qualification"], say)
 
 
+def _fanout_one(label: str, database_url: str, drop: Any) -> dict[str, Any]:
+    env = app_env(database_url)
+    if os.environ.get("BENCH_FANOUT_ORGS"):
+        env["BENCH_FANOUT_ORGS"] = os.environ["BENCH_FANOUT_ORGS"]
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "bench.fanout", database_url],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+    finally:
+        drop()
+    lines = process.stdout.strip().splitlines()
+    if process.returncode != 0 or not lines:
+        raise BenchError(f"fan-out on {label} failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(lines[-1])
+    return figures
+
+
+def run_fanout(config: Config, results: dict[str, Any]) -> None:
+    """The trigger fan-out (bench/fanout.py) on a fresh SQLite file and on a fresh PostgreSQL database."""
+    results["fanout"] = {}
+    path = BENCH_DIR / "fanout.sqlite3"
+
+    def drop_file() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    drop_file()
+    say("measuring: trigger fan-out on SQLite")
+    results["fanout"]["sqlite"] = _fanout_one("SQLite", f"sqlite:///{path}", drop_file)
+    fanout.report(results["fanout"]["sqlite"], say)
+    pg_url = os.environ.get("BENCH_FANOUT_PG_URL", "postgres://postgres@127.0.0.1:5432/revoyure_bench_fanout")
+    try:
+        import psycopg
+
+        parts, admin = _admin_url(pg_url)
+        name = parts.path.lstrip("/")
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # no PostgreSQL server here: say so, the SQLite figures stand
+        results["fanout"]["postgresql"] = {"available": False, "label": "PostgreSQL", "reason": str(exc)}
+        fanout.report(results["fanout"]["postgresql"], say)
+        return
+
+    def drop_database() -> None:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    say("measuring: trigger fan-out on PostgreSQL")
+    results["fanout"]["postgresql"] = _fanout_one("PostgreSQL", pg_url, drop_database)
+    fanout.report(results["fanout"]["postgresql"], say)
+    for figures in results["fanout"].values():
+        if figures.get("available", True) and not figures["no_duplicates"]:
+            results["errors"].append(f"fan-out on {figures['database']}: duplicates or missing meetings")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         only = _only(sys.argv[1:] if argv is None else argv)
@@ -557,6 +623,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = None
     results_file = RESULTS_FILE if only is None else RESULTS_FILE.with_name(f"latest-{only}.json")
     try:
+        if only == "fanout":
+            run_fanout(config, results)
+            return _finish(results, results_file)
         results["dataset"] = prepare_dataset(config)
         if only == "qualification":
             setup_django(config)
@@ -583,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_import(results["import"])
         say("")
         run_qualification(config, results)
+        say("")
+        run_fanout(config, results)
     except (BenchError, RuntimeError, OSError) as exc:
         results["errors"].append(str(exc))
         say(f"error: {exc}")
