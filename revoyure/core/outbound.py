@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -35,18 +39,61 @@ def check_url(url: str, *, schemes: tuple[str, ...] = ("https",)) -> str:
         raise OutboundError(_("The address has no host name."))
     if getattr(settings, "OUTBOUND_ALLOW_PRIVATE", False):
         return host
+    public_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+    return host
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to, all public, or OutboundError."""
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise OutboundError(_("The host name %(host)s cannot be resolved.") % {"host": host}) from exc
+    addresses: list[str] = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if not address.is_global:
             raise OutboundError(
                 _("The address %(host)s points to a private or local network, which is not allowed.")
                 % {"host": host}
             )
-    return host
+        if str(address) not in addresses:
+            addresses.append(str(address))
+    return addresses
+
+
+class _PublicOnlyBackend(httpcore.SyncBackend):
+    """Connects only to the public addresses it resolved itself. `check_url` alone is not enough: the
+    host is resolved again when connecting, and a name can answer a public address to the check and a
+    private one a moment later (DNS rebinding). Here the address checked is the address connected to; TLS
+    still verifies the certificate against the host name (httpcore passes it as server_hostname)."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        if getattr(settings, "OUTBOUND_ALLOW_PRIVATE", False):
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+        error: Exception = OutboundError(_("The host name %(host)s cannot be resolved.") % {"host": host})
+        for address in public_addresses(host, port):
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc  # try the host's next address, as socket.create_connection does
+        raise error
+
+
+def _transport(verify: bool | str) -> httpx.HTTPTransport:
+    # A CA bundle path as an SSL context (httpx deprecates `verify=<path>`).
+    context = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+    transport = httpx.HTTPTransport(verify=context)
+    # httpx has no parameter for the network backend of its connection pool (httpcore has one).
+    transport._pool._network_backend = _PublicOnlyBackend()
+    return transport
 
 
 @dataclass(frozen=True)
@@ -77,7 +124,7 @@ def fetch(
     limit = httpx.Timeout(timeout)
     try:
         with (
-            httpx.Client(timeout=limit, follow_redirects=False, verify=verify) as client,
+            httpx.Client(timeout=limit, follow_redirects=False, transport=_transport(verify)) as client,
             client.stream(method, url, headers=headers, content=content) as response,
         ):
             chunks: list[bytes] = []
