@@ -131,7 +131,7 @@ def counts(event_id: int) -> dict[str, int]:
         "distinct_organisations": meetings.values("organisation_id").distinct().count(),
         "meeting_tools": ReviewMeeting.tools.through.objects.filter(reviewmeeting__event_id=event_id).count(),
         "notices": MeetingNotice.objects.filter(meeting__event_id=event_id).count(),
-        "history_rows": ReviewMeeting.history.filter(event_id=event_id).count(),  # type: ignore[attr-defined]
+        "history_rows": ReviewMeeting.history.filter(event_id=event_id).count(),
         "audit_entries": AuditEntry.objects.filter(action="review.meeting_scheduled").count(),
         "webhook_deliveries": WebhookDelivery.objects.filter(
             dedupe_key__startswith="review.meeting_scheduled:"

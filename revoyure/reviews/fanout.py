@@ -150,7 +150,7 @@ def _schedule(event: TriggerEvent, matches: list[Match], now: Any) -> list[Revie
         batch_size=BATCH,
         ignore_conflicts=True,
     )
-    history = ReviewMeeting.history.model  # type: ignore[attr-defined]
+    history = ReviewMeeting.history.model
     new = list(
         ReviewMeeting.objects.filter(event_id=event.pk).exclude(
             pk__in=history.objects.filter(event_id=event.pk).values("id")
@@ -217,7 +217,7 @@ def _copy_into_history(event_id: int, now: Any) -> None:
     """The creation row of django-simple-history ("+") for each meeting of the event that has none, copied
     by the database (INSERT … SELECT over the model's own columns) instead of `bulk_history_create`, which
     builds every row in Python."""
-    history = ReviewMeeting.history.model  # type: ignore[attr-defined]
+    history = ReviewMeeting.history.model
     q = connection.ops.quote_name
     columns = [q(f.column) for f in ReviewMeeting._meta.concrete_fields]
     listed = ", ".join(columns)
