@@ -35,6 +35,7 @@ from revoyure.qualification.models import (
     Responsible,
 )
 from revoyure.qualification.rules import rule_set
+from revoyure.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +87,11 @@ def queue_due_notices(today: dt.date, organisation_id: int | None = None) -> int
         state=ObligationState.APPLIES,
         status=ObligationStatus.TO_DO,
         due_on__lte=today + dt.timedelta(days=max(APPROACHING_DAYS)),
-    ).only("id", "organisation_id", "due_on")
+    ).only("id", "organisation_id", "tool_id", "rule_id", "due_on")
     if organisation_id is not None:
         obligations = obligations.filter(organisation_id=organisation_id)
     notices = []
+    messages = []
     for obligation in obligations.iterator(chunk_size=1000):
         reminder = _reminder(obligation, today)
         if reminder is not None:
@@ -99,9 +101,24 @@ def queue_due_notices(today: dt.date, organisation_id: int | None = None) -> int
                     organisation_id=obligation.organisation_id, obligation=obligation, kind=kind, key=key
                 )
             )
+            messages.append(_due_message(obligation, kind, key))
     # The unique (obligation, kind, key) constraint is the idempotency key.
     ObligationNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=500)
+    # The same reminders as webhook messages (issue 6 §4 "obligation due"), with the same identity as the
+    # notice for their dedupe key: a second run the same day queues nothing more.
+    webhooks.queue_many("obligation.due", messages)
     return len(notices)
+
+
+def _due_message(obligation: Obligation, kind: str, key: str) -> tuple[int, str, dict[str, Any]]:
+    payload = {
+        "obligation_id": obligation.pk,
+        "tool_id": obligation.tool_id,
+        "rule_id": obligation.rule_id,
+        "due_on": obligation.due_on.isoformat() if obligation.due_on else None,
+        "reminder": kind,  # approaching or overdue
+    }
+    return obligation.organisation_id, f"obligation.due:{obligation.pk}:{kind}:{key}", payload
 
 
 def _claimable(now: dt.datetime) -> Q:

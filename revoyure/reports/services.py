@@ -45,6 +45,7 @@ from revoyure.reports.models import (
     SeriousKind,
     VendorAlert,
 )
+from revoyure.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -191,11 +192,30 @@ def _audit(action: str, user: Any, report: Report, **data: Any) -> None:
 
 
 def _move(report: Report, user: Any, step: str, status: str, *, note: str = "", **data: Any) -> CaseStep:
+    changed = report.status != status
     report.status = status
     report.save()
     case_step = _step(report, user, "status", status=status, note=note, data={"step": step, **data})
     _audit(f"report.{step}", user, report, **data)
+    if changed:
+        _queue_status_webhook(report, case_step)
     return case_step
+
+
+def _queue_status_webhook(report: Report, case_step: CaseStep) -> None:
+    """Tell the organisation's webhooks (issue 6 §4) that the case moved. Nothing that could point at the
+    reporter: no text, no reference, no time of day (the date only), no reporter or channel field."""
+    webhooks.queue(
+        "report.status_changed",
+        report.organisation_id,
+        {
+            "report_id": report.pk,
+            "status": report.status,
+            "tool_id": report.tool_id,
+            "on": timezone.localdate().isoformat(),
+        },
+        dedupe_key=f"report.status_changed:{case_step.pk}",
+    )
 
 
 def case_url(report: Report) -> str:

@@ -8,4 +8,9 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Outgoing webhooks")
 
     def ready(self) -> None:
-        from revoyure.webhooks import signals, tasks  # noqa: F401  (hooks and the delivery task)
+        from revoyure.core.navigation import MenuEntry, register
+        from revoyure.core.permissions import Perm
+        from revoyure.webhooks import signals, tasks  # noqa: F401  (hooks, the delivery task and its job)
+
+        signals.connect()  # idempotent: the module connects on import, this covers a re-run of ready()
+        register(MenuEntry(_("Webhooks"), "webhooks:list", Perm.MANAGE_WEBHOOKS, 135))

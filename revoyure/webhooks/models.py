@@ -22,6 +22,10 @@ class EventType(models.TextChoices):
     MEETING_SCHEDULED = "review.meeting_scheduled", _("A review meeting was scheduled")
 
 
+# The message "send a test" queues: not an event one subscribes to, every endpoint can receive it.
+PING = "ping"
+
+
 class WebhookEndpoint(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("address (HTTPS)"), max_length=1000)
@@ -73,6 +77,10 @@ class WebhookDelivery(models.Model):
     response_status = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
     response_excerpt = models.TextField(_("response"), blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The headers of the last attempt, without the signature (shown in the delivery log).
+    request_headers = models.JSONField(default=dict, blank=True)
+    # Set by the worker that claimed the delivery (compare-and-set), so that only it records the outcome.
+    claim_token = models.CharField(max_length=32, blank=True)
     replay_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
