@@ -177,6 +177,31 @@ def update_tool(tool: Tool, actor: Any, changes: dict[str, Any], reason: str, *,
     return tool
 
 
+@transaction.atomic
+def record_in_history(tool: Tool, actor: Any, reason: str, *, source: str = "review") -> Tool:
+    """Add a version to the tool's history that changes no field but says why: a fact about the tool
+    decided elsewhere (the outcome of a review meeting) is kept where the tool's story is told. The
+    history page shows it as a version with its reason and "no field changed"."""
+    reason = _require_reason(reason)
+    # The current values, so the new version copies the record exactly and shows no spurious change.
+    current = Tool.objects.get(pk=tool.pk)
+    Tool.history.bulk_history_create(
+        [current],
+        update=True,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_change_reason=reason,
+        default_date=timezone.now(),
+    )
+    audit.record(
+        "tool.history_noted",
+        actor=actor,
+        organisation_id=current.organisation_id,
+        obj=current,
+        data={"reason": reason, "source": source},
+    )
+    return current
+
+
 def allowed_next_statuses(tool: Tool) -> list[str]:
     return sorted(STATUS_TRANSITIONS.get(tool.status, set()))
 

@@ -345,6 +345,35 @@ def sign_off(study: ImpactStudy, user: Any, comments: str = "") -> ImpactStudy:
     return study
 
 
+@transaction.atomic
+def reopen_for_review(tool: Tool, user: Any, *, reason: str, title: str) -> tuple[ImpactStudy, bool]:
+    """Reopen the impact study of `tool` after a review meeting decided so (issue 6 §3: the meeting's
+    outcome "may reopen its impact study or consultation"). Returns (study, created).
+
+    The latest study still being written or reviewed is reopened: it goes back to "in progress" with
+    `reason` added to its review comments. A signed-off study is never rewritten (its results fed the
+    register and its signature stands): a new study of kind "change" is started, titled `title`, as is
+    one for a tool that has none."""
+    reason = _text(reason, "reason", required=True)
+    latest = ImpactStudy.objects.filter(tool=tool).order_by("-created_at", "-pk").first()
+    if latest is None or latest.status == StudyStatus.SIGNED_OFF:
+        return create_study(tool, user, kind=StudyKind.CHANGE, title=title), True
+    study = _locked(latest)
+    stamp = timezone.localdate().isoformat()
+    study.review_comments = f"{study.review_comments.rstrip()}\n[{stamp}] {reason}".strip()
+    previous = study.status
+    study.status = StudyStatus.IN_PROGRESS
+    _save(study, user, _("Reopened by a review meeting"), update_fields=["status", "review_comments"])
+    record(
+        "studies.reopened",
+        actor=user,
+        organisation_id=study.organisation_id,
+        obj=study,
+        data={"from": previous, "reason": reason},
+    )
+    return study, False
+
+
 # DUERP --------------------------------------------------------------------------------------------------
 
 
