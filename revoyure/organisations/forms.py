@@ -153,8 +153,20 @@ class AgreementForm(forms.ModelForm):
 
     class Meta:
         model = Agreement
-        fields = ("title", "kind", "signed_on")
-        widgets = {"signed_on": DateInput()}
+        fields = ("title", "kind", "signed_on", "parties")
+        widgets = {"signed_on": DateInput(), "parties": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+        help_texts = {
+            "parties": _(
+                "One per line: the employer and the unions that signed it, or, for a charter or a unilateral "
+                "commitment, who adopted it and who was consulted."
+            ),
+        }
+
+    def clean_parties(self) -> str:
+        parties = self.cleaned_data.get("parties") or ""
+        if len(parties) > 5000:
+            raise ValidationError(_("Keep the list of parties under 5,000 characters."))
+        return str(parties)
 
     def clean_document(self) -> Any:
         document = self.cleaned_data.get("document")

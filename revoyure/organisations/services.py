@@ -367,6 +367,25 @@ def remove_staff_body_member(member: StaffBodyMember, actor: Any) -> None:
     member.delete()
 
 
+AGREEMENT_FIELDS = ("title", "kind", "signed_on", "parties")
+
+
+def _check_agreement_document(document: Any) -> str:
+    """The document's content type, checked from its content; the error names the `document` field."""
+    try:
+        return check_upload(document)
+    except ValidationError as exc:
+        raise ValidationError({"document": exc.message_dict.get("file", exc.messages)}) from exc
+
+
+def _store_agreement_document(agreement: Agreement, document: Any) -> None:
+    """Save an uploaded document on the agreement (not yet the row). The stored name is random (never the
+    uploader's) and its extension follows the detected content."""
+    content_type = _check_agreement_document(document)
+    extension = mimetypes.guess_extension(content_type) or ""
+    agreement.document.save(f"{secrets.token_hex(16)}{extension}", document, save=False)
+
+
 def create_agreement(
     organisation: Organisation,
     actor: Any,
@@ -374,20 +393,24 @@ def create_agreement(
     title: str,
     kind: str,
     signed_on: dt.date | None = None,
+    parties: str = "",
     document: Any = None,
 ) -> Agreement:
-    """Record an agreement (collective agreement, charter, unilateral commitment) with its optional
-    document, whose size and type are checked from its content."""
+    """Record an agreement (collective agreement, charter, unilateral commitment) with its parties (one per
+    line) and its optional document, whose size and type are checked from its content."""
     agreement = Agreement(
-        organisation=organisation, title=(title or "").strip(), kind=kind, signed_on=signed_on
+        organisation=organisation,
+        title=(title or "").strip(),
+        kind=kind,
+        signed_on=signed_on,
+        parties=_clean_parties(parties),
     )
     agreement.full_clean(exclude=["organisation", "document"])
-    content_type = check_upload(document) if document is not None else ""
+    if document is not None:
+        _check_agreement_document(document)
     with transaction.atomic():
         if document is not None:
-            # The stored name is random (never the uploader's); the extension follows the detected content.
-            extension = mimetypes.guess_extension(content_type) or ""
-            agreement.document.save(f"{secrets.token_hex(16)}{extension}", document, save=False)
+            _store_agreement_document(agreement, document)
         try:
             agreement._history_user = actor  # type: ignore[attr-defined]
             agreement.save()
@@ -400,6 +423,7 @@ def create_agreement(
                     "title": agreement.title,
                     "kind": kind,
                     "signed_on": signed_on,
+                    "parties": agreement.parties,
                     "document": bool(document),
                 },
             )
@@ -411,14 +435,93 @@ def create_agreement(
     return agreement
 
 
+def _clean_parties(parties: str | None) -> str:
+    # One party per line; blank lines and surrounding spaces are noise from the form.
+    lines = (line.strip() for line in (parties or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def update_agreement(agreement: Agreement, actor: Any, *, reason: str = "", **values: Any) -> Agreement:
+    """Change an agreement's title, kind, date or parties, and replace its document when `document` is
+    given (checked like at creation; the old file is deleted once the change is committed). Nothing is
+    written when nothing changes. History (with `reason`), audit and the `organisation_changed` hook."""
+    unknown = set(values) - {*AGREEMENT_FIELDS, "document"}
+    if unknown:
+        raise ValueError(f"update_agreement: unknown fields {sorted(unknown)}")
+    document = values.pop("document", None)
+    if "title" in values:
+        values["title"] = (values["title"] or "").strip()
+    if "parties" in values:
+        values["parties"] = _clean_parties(values["parties"])
+    if document is not None:
+        _check_agreement_document(document)
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        changes = {name: value for name, value in values.items() if getattr(agreement, name) != value}
+        if not changes and document is None:
+            return agreement
+        for name, value in changes.items():
+            setattr(agreement, name, value)
+        agreement.full_clean(exclude=["organisation", "document"])
+        old_name = agreement.document.name if agreement.document else ""
+        storage = agreement.document.storage
+        if document is not None:
+            _store_agreement_document(agreement, document)
+        try:
+            agreement._history_user = actor  # type: ignore[attr-defined]
+            agreement._change_reason = reason or _("Agreement changed")  # type: ignore[attr-defined]
+            agreement.save(update_fields=[*changes, *(["document"] if document is not None else [])])
+            audit.record(
+                "agreement.updated",
+                actor=actor,
+                organisation_id=agreement.organisation_id,
+                obj=agreement,
+                data={
+                    "changes": changes,
+                    "document_replaced": document is not None,
+                    "reason": reason,
+                },
+            )
+            hooks.fire(hooks.organisation_changed, agreement.organisation_id)
+        except BaseException:
+            if document is not None and agreement.document:
+                agreement.document.storage.delete(agreement.document.name)
+            raise
+        if document is not None and old_name:
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return agreement
+
+
+def _agreement_clauses(agreement: Agreement) -> tuple[int, bool]:
+    """(number of review clauses, whether any has a review meeting). The review clauses belong to the
+    reviews app, which sits above this one (docs/ARCHITECTURE.md): they are reached through the reverse
+    relation, not imported."""
+    clauses = getattr(agreement, "review_clauses", None)
+    if clauses is None:
+        return 0, False
+    return clauses.count(), clauses.filter(meetings__isnull=False).exists()
+
+
 @transaction.atomic
 def delete_agreement(agreement: Agreement, actor: Any) -> None:
+    """Delete an agreement and its document. Refused when one of its review clauses has held or scheduled
+    review meetings: their minutes and measures must stay on record (roadmap measure 8, « une série de
+    rendez-vous connus de tous »). Clauses without meetings are deleted with it."""
+    clause_count, has_meetings = _agreement_clauses(agreement)
+    if has_meetings:
+        raise ValidationError(
+            _(
+                "This agreement cannot be deleted: its review clauses have review meetings, whose record "
+                "must be kept. Deactivate the clauses instead."
+            ),
+            code="has_meetings",
+        )
     audit.record(
         "agreement.deleted",
         actor=actor,
         organisation_id=agreement.organisation_id,
         obj=agreement,
-        data={"title": agreement.title, "kind": agreement.kind},
+        data={"title": agreement.title, "kind": agreement.kind, "review_clauses": clause_count},
     )
     stored_name = agreement.document.name if agreement.document else ""
     storage = agreement.document.storage
