@@ -225,6 +225,7 @@ def agreements(request: HttpRequest, org: str) -> HttpResponse:
                     title=data["title"],
                     kind=data["kind"],
                     signed_on=data["signed_on"],
+                    parties=data.get("parties", ""),
                     document=data["document"] or None,
                 )
             except ValidationError as exc:
@@ -264,8 +265,21 @@ def agreement_document(request: HttpRequest, org: str, agreement_id: int) -> Htt
 def agreement_delete(request: HttpRequest, org: str, agreement_id: int) -> HttpResponse:
     access = org_context(request, org, Perm.MANAGE_ORGANISATION)
     item = get_in_organisation(Agreement.objects.all(), access, agreement_id)
+    cancel_url = reverse("organisations:agreements", kwargs={"org": access.organisation.slug})
     if confirmed(request):
-        services.delete_agreement(item, request.user)
+        try:
+            services.delete_agreement(item, request.user)
+        except ValidationError as exc:
+            # Its review clauses have meetings: their history must stay, so the agreement stays too.
+            return confirm(
+                request,
+                access,
+                title=_("Delete the agreement %(title)s?") % {"title": item.title},
+                message=" ".join(exc.messages),
+                button="",
+                cancel_url=cancel_url,
+                status=400,
+            )
         messages.success(request, _("The agreement was deleted."))
         return redirect("organisations:agreements", org=access.organisation.slug)
     return confirm(
@@ -274,6 +288,6 @@ def agreement_delete(request: HttpRequest, org: str, agreement_id: int) -> HttpR
         title=_("Delete the agreement %(title)s?") % {"title": item.title},
         message=_("The agreement and its document will be deleted."),
         button=_("Delete"),
-        cancel_url=reverse("organisations:agreements", kwargs={"org": access.organisation.slug}),
+        cancel_url=cancel_url,
         status=400 if request.method == "POST" else 200,
     )

@@ -316,3 +316,36 @@ def test_the_list_takes_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url("agreement_list", personas))
     assert response.content.decode().count("Planning assistant") == 11
+
+
+def test_the_settings_form_records_the_parties(personas: Personas) -> None:
+    response = personas.client("admin").post(
+        reverse("organisations:agreements", kwargs={"org": personas.org.slug}),
+        {"title": "Charte IA", "kind": "charter", "signed_on": "2026-02-01", "parties": "Direction\nCSE"},
+    )
+    assert response.status_code == 302
+    assert Agreement.objects.get(title="Charte IA").parties == "Direction\nCSE"
+
+
+def test_the_settings_page_refuses_to_delete_an_agreement_whose_clauses_met(personas: Personas) -> None:
+    clause = make_clause(personas.org)
+    now = timezone.now()
+    ReviewMeeting.objects.create(
+        organisation=personas.org,
+        clause=clause,
+        reason="periodic",
+        period_due_on=dt.date(2026, 6, 1),
+        title="Rendez-vous",
+        starts_at=now,
+        ends_at=now,
+        ical_uid=f"{uuid.uuid4()}@test",
+    )
+    response = personas.client("admin").post(
+        reverse(
+            "organisations:agreement_delete",
+            kwargs={"org": personas.org.slug, "agreement_id": clause.agreement_id},
+        ),
+        {"confirm": "yes"},
+    )
+    assert response.status_code == 400
+    assert Agreement.objects.filter(pk=clause.agreement_id).exists()
