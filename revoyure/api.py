@@ -11,6 +11,7 @@ from revoyure.organisations.api import api_auth
 from revoyure.organisations.api import router as organisations_router
 from revoyure.qualification.api import router as qualification_router
 from revoyure.registry.api import router as registry_router
+from revoyure.reviews.api import router as reviews_router
 
 api = build_api(auth=api_auth())
 api.add_router("/", organisations_router)
@@ -18,3 +19,4 @@ api.add_router("/", registry_router)
 api.add_router("/", qualification_router)
 api.add_router("/", assessments_router)
 api.add_router("/", consultations_router)
+api.add_router("/", reviews_router)

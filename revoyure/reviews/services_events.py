@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from revoyure.core import audit
+from revoyure.core.uploads import check_upload
 from revoyure.registry.choices import DomainCategory
 from revoyure.registry.models import Tool, Vendor
 from revoyure.reviews import triggers
@@ -78,6 +79,12 @@ def create_event(
         if existing is not None:
             return existing, False
     _check(organisation_id, kind, origin, vendor, tool, category)
+    if evidence_file is not None:
+        try:
+            check_upload(evidence_file)
+        except ValidationError as exc:
+            # Size and real type (from the content), as every other upload; named after our field.
+            raise ValidationError({"evidence_file": exc.messages}) from exc
     now = timezone.now()
     event = TriggerEvent(
         organisation_id=organisation_id,
@@ -157,7 +164,7 @@ def _decide(event: TriggerEvent, actor: Any, status: str, note: str) -> TriggerE
         if not changed:
             raise ValidationError({"status": _("This event was already confirmed or rejected.")})
         event = TriggerEvent.objects.get(pk=event.pk)
-        TriggerEvent.history.bulk_history_create(  # type: ignore[attr-defined]
+        TriggerEvent.history.bulk_history_create(
             [event],
             update=True,
             default_user=actor if getattr(actor, "pk", None) else None,
