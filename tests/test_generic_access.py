@@ -55,8 +55,19 @@ from revoyure.registry.models import Attachment, Tool, Vendor
 from revoyure.reports import intake as report_intake
 from revoyure.reports.models import CaseStep, Report
 from revoyure.reports.models import Message as ReportMessage
+from revoyure.reviews import services_meetings as review_meeting_services
+from revoyure.reviews.models import (
+    FeedSource,
+    Measure,
+    MeetingNotice,
+    ReviewClause,
+    ReviewMeeting,
+    TriggerEvent,
+)
+from revoyure.reviews.services_events import create_event
 from revoyure.studies import services as study_services
 from revoyure.studies.models import DuerpUpdate, FramingNote, ImpactStudy, PanelMember
+from revoyure.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,39 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
     document = consultation_services.add_document(
         consultation, p.manager, SimpleUploadedFile("avis.txt", b"plain text", content_type="text/plain")
     )
+    # Issue 6: an agreement's review clause, an event, a feed, a review meeting with a measure, a webhook.
+    clause = ReviewClause.objects.create(
+        organisation=p.org, agreement=agreement, title="Walked clause", triggers=["delegate_signal"]
+    )
+    event, _created = create_event(
+        organisation_id=p.org.pk,
+        kind="delegate_signal",
+        origin="manual",
+        title="Walked event",
+        occurred_on=dt.date(2026, 1, 2),
+    )
+    feed = FeedSource.objects.create(
+        organisation=p.org, kind="authority_warning", title="Walked feed", url="https://feeds.example/rss"
+    )
+    review_meeting = ReviewMeeting.objects.create(
+        organisation=p.org,
+        clause=clause,
+        event=event,
+        reason="event",
+        title="Walked review meeting",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        ends_at=timezone.now() + dt.timedelta(days=3, hours=2),
+        ical_uid="walked-review@test",
+    )
+    measure = review_meeting_services.add_measure(
+        review_meeting, p.delegate, text="Walked measure", owner=p.delegate, due_on=dt.date(2027, 1, 1)
+    )
+    webhook = WebhookEndpoint.objects.create(
+        organisation=p.org, url="https://hooks.example/walked", events=["tool.changed"], secret="whsec_eA=="
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=webhook, event_type="tool.changed", message_id="msg_walked"
+    )
     values = {
         "org": p.org.slug,
         "slug": p.org.slug,
@@ -256,6 +300,13 @@ def world(personas: Any, tmp_path: Any, settings: Any) -> World:
         "year": "2026",
         "plan_id": str(training_plan.pk),
         "document_id": str(document.pk),
+        "clause_id": str(clause.pk),
+        "event_id": str(event.pk),
+        "feed_id": str(feed.pk),
+        "review_meeting_id": str(review_meeting.pk),
+        "measure_id": str(measure.pk),
+        "webhook_id": str(webhook.pk),
+        "delivery_id": str(delivery.pk),
         "token": "not-a-real-token",
         "uidb64": "MQ",
         "path": "x",
@@ -318,6 +369,14 @@ def _counts() -> dict[str, int]:
         "communications": Communication.history.count(),
         "report_messages": ReportMessage.objects.count(),
         "case_steps": CaseStep.objects.count(),
+        "review_clauses": ReviewClause.history.count(),
+        "trigger_events": TriggerEvent.history.count(),
+        "feeds": FeedSource.history.count(),
+        "review_meetings": ReviewMeeting.history.count(),
+        "measures": Measure.history.count(),
+        "meeting_notices": MeetingNotice.objects.count(),
+        "webhooks": WebhookEndpoint.history.count(),
+        "webhook_deliveries": WebhookDelivery.objects.count(),
     }
 
 

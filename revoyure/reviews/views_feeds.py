@@ -24,7 +24,14 @@ from revoyure.core.permissions import Perm
 from revoyure.organisations.access import OrgAccess
 from revoyure.organisations.forms import apply_errors
 from revoyure.organisations.views import org_context
-from revoyure.organisations.views_helpers import confirm, confirmed, get_in, posted, require_methods
+from revoyure.organisations.views_helpers import (
+    bad_query,
+    confirm,
+    confirmed,
+    get_in,
+    posted,
+    require_methods,
+)
 from revoyure.reviews import feeds, services_feeds, triggers
 from revoyure.reviews.forms_feeds import FeedForm
 from revoyure.reviews.models import FeedSource
@@ -145,6 +152,8 @@ def feed_delete(request: HttpRequest, org: str, feed_id: int) -> HttpResponse:
 def feed_fetch_now(request: HttpRequest, org: str, feed_id: int) -> HttpResponse:
     access = org_context(request, org, Perm.MANAGE_REVIEWS)
     feed = get_in(_org_feeds(access), feed_id)
+    if not confirmed(request):  # only the list's own button fetches (never any stray POST)
+        return bad_query(request, _("Use the “Fetch now” button of the list of feeds."))
     _fetch_message(request, services_feeds.fetch_now(feed, request.user))
     return redirect(_list_url(access))
 
@@ -229,5 +238,7 @@ def platform_feed_delete(request: HttpRequest, feed_id: int) -> HttpResponse:
 @platform_only("POST")
 def platform_feed_fetch_now(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = get_in(_platform_feeds(), feed_id)
+    if not confirmed(request):
+        return bad_query(request, _("Use the “Fetch now” button of the list of feeds."))
     _fetch_message(request, services_feeds.fetch_now(feed, request.user))
     return redirect(_PLATFORM_LIST)

@@ -232,6 +232,8 @@ def webhook_rotate_secret(request: HttpRequest, org: str, webhook_id: int) -> Ht
 def webhook_send_test(request: HttpRequest, org: str, webhook_id: int) -> HttpResponse:
     access = org_context(request, org, Perm.MANAGE_WEBHOOKS)
     endpoint = _endpoint(access, webhook_id)
+    if not confirmed(request):  # only the page's own button sends (never any stray POST)
+        return bad_query(request, _("Use the button on the webhook's page to send a test message."))
     try:
         services.send_test(endpoint, request.user)
     except ValidationError as exc:
@@ -265,6 +267,8 @@ def delivery_detail(request: HttpRequest, org: str, delivery_id: int) -> HttpRes
 def delivery_replay(request: HttpRequest, org: str, delivery_id: int) -> HttpResponse:
     access = org_context(request, org, Perm.MANAGE_WEBHOOKS)
     item = _delivery(access, delivery_id)
+    if not confirmed(request):
+        return bad_query(request, _("Use the button on the delivery's page to send it again."))
     try:
         copy = services.replay(item, request.user)
     except ValidationError as exc:

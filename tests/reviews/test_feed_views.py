@@ -277,7 +277,7 @@ def test_fetch_now_reads_the_feed_and_says_what_it_found(personas, vendor, feed_
     feed = make_feed(personas.org, feed_server.serve("/rss", body=GOOD_RSS), vendor=vendor)
 
     response = personas.client("delegate").post(
-        org_url("feed_fetch_now", personas, feed_id=feed.pk), follow=True
+        org_url("feed_fetch_now", personas, feed_id=feed.pk), {"confirm": "yes"}, follow=True
     )
 
     assert response.status_code == 200
@@ -292,7 +292,7 @@ def test_fetch_now_shows_the_error(personas, vendor, feed_server: FeedServer):
     feed = make_feed(personas.org, feed_server.serve("/rss", body=b"no", status=500), vendor=vendor)
 
     response = personas.client("delegate").post(
-        org_url("feed_fetch_now", personas, feed_id=feed.pk), follow=True
+        org_url("feed_fetch_now", personas, feed_id=feed.pk), {"confirm": "yes"}, follow=True
     )
 
     assert "The feed could not be read" in response.content.decode()
@@ -306,6 +306,7 @@ def test_fetch_now_is_a_post_for_managers_only(personas, vendor, feed_server: Fe
     assert personas.client("delegate").get(url).status_code == 405
     assert personas.client("auditor").post(url).status_code == 403
     assert personas.client("outsider").get(url).status_code == 404
+    assert personas.client("delegate").post(url).status_code == 400  # a POST without the page's button
     assert feed_server.requests == []
 
 
@@ -375,7 +376,9 @@ def test_the_platform_administrator_edits_deletes_and_fetches(
     client = as_user(platform_admin)
 
     response = client.post(
-        reverse("reviews:platform_feed_fetch_now", kwargs={"feed_id": feed.pk}), follow=True
+        reverse("reviews:platform_feed_fetch_now", kwargs={"feed_id": feed.pk}),
+        {"confirm": "yes"},
+        follow=True,
     )
     assert "2 new events await confirmation" in response.content.decode()
     assert TriggerEvent.objects.filter(organisation__isnull=True, feed_id=feed.pk).count() == 2

@@ -258,7 +258,7 @@ def test_a_rotation_must_be_confirmed(personas: Personas, endpoint: WebhookEndpo
 
 
 def test_send_a_test_queues_a_ping(personas: Personas, endpoint: WebhookEndpoint) -> None:
-    response = personas.client("admin").post(url("send_test", webhook_id=endpoint.pk))
+    response = personas.client("admin").post(url("send_test", webhook_id=endpoint.pk), {"confirm": "yes"})
     assert response.status_code == 302
     ping = WebhookDelivery.objects.get()
     assert ping.event_type == "ping" and ping.status == "pending"
@@ -267,7 +267,7 @@ def test_send_a_test_queues_a_ping(personas: Personas, endpoint: WebhookEndpoint
 
 def test_no_test_message_to_an_inactive_webhook(personas: Personas, endpoint: WebhookEndpoint) -> None:
     services.update_endpoint(endpoint, None, url=endpoint.url, events=endpoint.events, active=False)
-    response = personas.client("admin").post(url("send_test", webhook_id=endpoint.pk))
+    response = personas.client("admin").post(url("send_test", webhook_id=endpoint.pk), {"confirm": "yes"})
     assert response.status_code == 400
     assert not WebhookDelivery.objects.exists()
 
@@ -294,7 +294,7 @@ def test_the_delivery_page_shows_payload_headers_without_signature_and_response(
 def test_replaying_from_the_page_creates_a_new_delivery(
     personas: Personas, endpoint: WebhookEndpoint, sent: WebhookDelivery
 ) -> None:
-    response = personas.client("admin").post(url("delivery_replay", delivery_id=sent.pk))
+    response = personas.client("admin").post(url("delivery_replay", delivery_id=sent.pk), {"confirm": "yes"})
     copy = WebhookDelivery.objects.exclude(pk=sent.pk).get()
     assert response.status_code == 302
     assert response["Location"] == url("delivery_detail", delivery_id=copy.pk)
