@@ -6,7 +6,7 @@ from revoyure.reviews import views_events, views_platform_events
 
 _E = "o/<slug:org>/revoyure/evenements/"
 _ONE = _E + "<int:event_id>/"
-_P = "plateforme/revoyure/evenements/"
+_P = "platform/revoyure/evenements/"
 _P_ONE = _P + "<int:event_id>/"
 
 urlpatterns = [

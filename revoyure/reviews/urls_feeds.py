@@ -6,7 +6,7 @@ from django.urls import path
 from revoyure.reviews import views_feeds
 
 _F = "o/<slug:org>/revoyure/flux/"
-_P = "plateforme/revoyure/flux/"
+_P = "platform/revoyure/flux/"
 
 urlpatterns = [
     path(_F, views_feeds.feed_list, name="feed_list"),
