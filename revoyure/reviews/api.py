@@ -425,7 +425,9 @@ def list_review_meetings(
 )
 def get_review_meeting(request: HttpRequest, slug: str, review_meeting_id: int) -> dict[str, Any]:
     meeting = (
-        _meetings(caller(request).organisation_access.organisation).filter(pk=int_id(review_meeting_id)).first()
+        _meetings(caller(request).organisation_access.organisation)
+        .filter(pk=int_id(review_meeting_id))
+        .first()
     )
     if meeting is None:
         raise Http404
