@@ -183,6 +183,19 @@ def _schedule(event: TriggerEvent, matches: list[Match], now: Any) -> list[Revie
             for meeting in new
         ]
     )
+    if event.organisation_id is None:
+        # An installation event is "received" by each organisation it reaches (an organisation's own event
+        # was announced when it was recorded, services_events.create_event).
+        from revoyure.reviews.services_events import event_payload
+
+        payload = event_payload(event)
+        webhooks.queue_many(
+            "review.event_received",
+            [
+                (organisation_id, f"review.event_received:{event.pk}", payload)
+                for organisation_id in sorted({meeting.organisation_id for meeting in new})
+            ],
+        )
     webhooks.queue_many(
         "review.meeting_scheduled",
         [

@@ -150,3 +150,21 @@ def test_meeting_scheduled_webhooks_are_queued_once(
     fanout.fan_out_event(event.pk)
     delivery = WebhookDelivery.objects.get()
     assert delivery.payload["data"]["meeting_id"] == ReviewMeeting.objects.get().pk
+
+
+def test_an_installation_event_is_announced_to_each_organisation_it_reaches(
+    personas: Personas, vendor: Any, vendor_tools: Any
+) -> None:
+    make_clause(personas.org)
+    for organisation in (personas.org, personas.other_org):
+        WebhookEndpoint.objects.create(
+            organisation=organisation,
+            url="https://hooks.example/e",
+            events=["review.event_received"],
+            secret="x",
+        )
+    event = vendor_event(vendor)
+    fanout.fan_out_event(event.pk)
+    delivery = WebhookDelivery.objects.get()  # the other organisation has no clause: not reached
+    assert delivery.endpoint.organisation == personas.org
+    assert delivery.payload["data"]["event_id"] == event.pk
