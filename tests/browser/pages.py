@@ -953,3 +953,328 @@ class CasePage(BasePage):
     @property
     def letters(self) -> Locator:
         return self.main.locator("section", has=self.page.locator("#alerts-heading")).get_by_role("link")
+
+
+# The review clause (issue 6) --------------------------------------------------------------------------------
+
+
+class ReviewAgreementListPage(BasePage):
+    """`reviews:agreement_list` (kwargs org): the agreements with their review clauses."""
+
+    url_name = "reviews:agreement_list"
+
+
+class ReviewAgreementPage(BasePage):
+    """`reviews:agreement_detail` (kwargs org, agreement_id): parties, clauses and the agreement's timeline."""
+
+    url_name = "reviews:agreement_detail"
+
+
+class ReviewAgreementEditPage(BasePage):
+    url_name = "reviews:agreement_edit"
+
+
+class ClauseNewPage(BasePage):
+    """`reviews:clause_new` (kwargs org, agreement_id)."""
+
+    url_name = "reviews:clause_new"
+
+
+class ClauseEditPage(BasePage):
+    """`reviews:clause_edit` (kwargs org, clause_id)."""
+
+    url_name = "reviews:clause_edit"
+
+
+class ModelClausePage(BasePage):
+    """`reviews:model_clause` (kwargs org; query `clause=<id>`): the model clause, filled from the
+    organisation's settings or from one of its clauses."""
+
+    url_name = "reviews:model_clause"
+
+    def start_from(self, label: str) -> None:
+        form = self.main.locator("form", has=self.page.locator('[name="clause"]'))
+        form.locator('[name="clause"]').select_option(label=label)
+        form.locator('[type="submit"]').click()
+
+
+class ToolTimelinePage(BasePage):
+    """`reviews:tool_timeline` (kwargs org, tool_id): events, meetings and measures about one tool."""
+
+    url_name = "reviews:tool_timeline"
+
+    @property
+    def timeline_rows(self) -> Locator:
+        """The rows of the timeline table, oldest first."""
+        return self.main.locator("table.timeline tbody tr")
+
+    def timeline_row(self, title: str) -> Locator:
+        """The row whose "What" is exactly `title` (an event's title is part of its meeting's)."""
+        return self.timeline_rows.filter(has=self.page.locator("th", has_text=exactly(title)))
+
+
+class ReviewHomePage(BasePage):
+    """`reviews:home` (kwargs org; query `status=`): the review meetings, upcoming first."""
+
+    url_name = "reviews:home"
+
+    def meeting_links(self) -> Locator:
+        return self.main.locator("table tbody th").get_by_role("link")
+
+    def meeting_row(self, title: str) -> Locator:
+        return self.main.locator("table tbody tr").filter(has=self.page.get_by_role("link", name=title))
+
+    def open_meeting(self, title: str) -> None:
+        self.meeting_links().filter(has_text=title).first.click()
+
+
+class ReviewMeetingPage(BasePage):
+    """`reviews:meeting_detail` (kwargs org, review_meeting_id): the meeting, its agenda, tools,
+    participants and attendance, minutes, measures and outcome, and the delegate's actions."""
+
+    url_name = "reviews:meeting_detail"
+
+    def section(self, heading: str) -> Locator:
+        return self.main.locator("section", has=self.page.get_by_role("heading", name=heading, exact=True))
+
+    @property
+    def agenda(self) -> Locator:
+        return self.section("Agenda")
+
+    @property
+    def participants(self) -> Locator:
+        """The rows of the participants table."""
+        return self.section("Participants and attendance").locator("tbody tr")
+
+    def attendance_of(self, name: str) -> Locator:
+        row = self.participants.filter(has=self.page.locator("th", has_text=exactly(name)))
+        return row.locator("td").last
+
+    @property
+    def minutes(self) -> Locator:
+        return self.section("Minutes")
+
+    @property
+    def measures(self) -> Locator:
+        """The rows of the measures table."""
+        return self.section("Measures").locator("tbody tr")
+
+    def measure(self, text: str) -> Locator:
+        return self.measures.filter(has=self.page.locator("th", has_text=text))
+
+    @property
+    def outcome(self) -> Locator:
+        return self.section("Outcome")
+
+    def act(self, link_text: str) -> None:
+        """Follow one of the delegate's actions (a link of the "Actions" list)."""
+        self.main.locator("ul.actions").get_by_role("link", name=link_text).click()
+
+    def mark_done(self, text: str) -> None:
+        self.measure(text).get_by_role("link", name="Mark as done").click()
+
+
+class ReviewMeetingEditPage(BasePage):
+    """`reviews:meeting_edit` (kwargs org, review_meeting_id): reschedule a planned meeting."""
+
+    url_name = "reviews:meeting_edit"
+
+
+class ReviewMinutesPage(BasePage):
+    """`reviews:meeting_minutes` (kwargs org, review_meeting_id): one fieldset of radio buttons per
+    participant (its legend: "name (capacity)"), and the minutes."""
+
+    url_name = "reviews:meeting_minutes"
+
+    def set_attendance(self, person: str, state: str) -> None:
+        """`person` is the legend of the participant's group, `state` "Present", "Excused" or "Absent"."""
+        group = self.main.get_by_role("group", name=person, exact=True)
+        group.get_by_label(state, exact=True).check()
+
+    def record(self, attendance: dict[str, str], minutes: str) -> None:
+        for person, state in attendance.items():
+            self.set_attendance(person, state)
+        self.field("minutes").fill(minutes)
+        self.save()
+
+    def save(self) -> None:
+        self.main.get_by_role("button", name="Save the attendance and the minutes").click()
+
+
+class ReviewCloseMeetingPage(BasePage):
+    """`reviews:meeting_close` (kwargs org, review_meeting_id): the outcome and its explanation."""
+
+    url_name = "reviews:meeting_close"
+
+    def close(self, outcome: str, explanation: str = "") -> None:
+        self.main.get_by_role("group", name="Outcome").get_by_label(outcome, exact=True).check()
+        self.field("outcome_text").fill(explanation)
+        self.main.get_by_role("button", name="Close the meeting").click()
+
+
+class MeasureNewPage(BasePage):
+    """`reviews:measure_new` (kwargs org, review_meeting_id)."""
+
+    url_name = "reviews:measure_new"
+
+    def record(self, text: str, due_on: str, owner: str = "", owner_name: str = "", tool: str = "") -> None:
+        """`owner` is the label of a member in the list ("Name <address>"); `tool` a tool's name."""
+        self.field("text").fill(text)
+        if owner:
+            self.field("owner").select_option(label=owner)
+        if owner_name:
+            self.field("owner_name").fill(owner_name)
+        self.field("due_on").fill(due_on)
+        if tool:
+            self.field("tool").select_option(label=tool)
+        self.main.get_by_role("button", name="Save").click()
+
+
+class MeasureEditPage(BasePage):
+    """`reviews:measure_edit` (kwargs org, measure_id)."""
+
+    url_name = "reviews:measure_edit"
+
+
+class MeasureDonePage(BasePage):
+    """`reviews:measure_done` (kwargs org, measure_id): record that a measure is carried out."""
+
+    url_name = "reviews:measure_done"
+
+    def record(self, done_on: str = "", note: str = "") -> None:
+        if done_on:
+            self.field("done_on").fill(done_on)
+        self.field("note").fill(note)
+        self.main.get_by_role("button", name="Record as done").click()
+
+
+class MeasureListPage(BasePage):
+    """`reviews:measure_list` (kwargs org; query `state=`, `owner=`)."""
+
+    url_name = "reviews:measure_list"
+
+
+class EventListPage(BasePage):
+    """`reviews:event_list` (kwargs org; query `status=`, `kind=`): the organisation's events and the
+    installation's events that reached it."""
+
+    url_name = "reviews:event_list"
+
+
+class EventNewPage(BasePage):
+    url_name = "reviews:event_new"
+
+
+class EventPage(BasePage):
+    """`reviews:event_detail` (kwargs org, event_id)."""
+
+    url_name = "reviews:event_detail"
+
+
+class PlatformEventListPage(BasePage):
+    """`reviews:platform_event_list`: the installation's events (platform administrator only)."""
+
+    url_name = "reviews:platform_event_list"
+
+
+class PlatformEventNewPage(BasePage):
+    """`reviews:platform_event_new`: enter an installation event."""
+
+    url_name = "reviews:platform_event_new"
+
+    def enter(
+        self,
+        kind: str,
+        title: str,
+        occurred_on: str,
+        vendor: str = "",
+        source: str = "",
+        description: str = "",
+        product: str = "",
+        confirm_now: bool = False,
+    ) -> None:
+        """`kind` and `vendor` are the labels of their lists."""
+        self.field("kind").select_option(label=kind)
+        self.field("title").fill(title)
+        self.field("occurred_on").fill(occurred_on)
+        self.field("source").fill(source)
+        self.field("description").fill(description)
+        if vendor:
+            self.field("vendor").select_option(label=vendor)
+        self.field("product").fill(product)
+        self.field("confirm_now").set_checked(confirm_now)
+        self.main.get_by_role("button", name="Record the event").click()
+
+
+class PlatformEventPage(BasePage):
+    """`reviews:platform_event_detail` (kwargs event_id): the event, the decision form while it is pending,
+    and its reach (organisations and meetings)."""
+
+    url_name = "reviews:platform_event_detail"
+
+    def confirm(self, note: str = "") -> None:
+        self.field("note").fill(note)
+        self.main.get_by_role("button", name="Confirm the event").click()
+
+    @property
+    def reach(self) -> Locator:
+        return self.main.locator("section", has=self.page.locator("#reach-heading"))
+
+
+class FeedListPage(BasePage):
+    url_name = "reviews:feed_list"
+
+
+class FeedNewPage(BasePage):
+    url_name = "reviews:feed_new"
+
+
+class FeedEditPage(BasePage):
+    """`reviews:feed_edit` (kwargs org, feed_id)."""
+
+    url_name = "reviews:feed_edit"
+
+
+class PlatformFeedListPage(BasePage):
+    url_name = "reviews:platform_feed_list"
+
+
+class PlatformFeedNewPage(BasePage):
+    url_name = "reviews:platform_feed_new"
+
+
+class WebhookListPage(BasePage):
+    url_name = "webhooks:list"
+
+
+class WebhookNewPage(BasePage):
+    """`webhooks:new` (kwargs org): subscribe an endpoint; the answer shows its signing secret once."""
+
+    url_name = "webhooks:new"
+
+    def subscribe(self, url: str, description: str, *events: str) -> None:
+        self.field("url").fill(url)
+        self.field("description").fill(description)
+        for label in events:
+            self.main.get_by_label(label, exact=True).check()
+        self.submit()
+
+    @property
+    def secret(self) -> Locator:
+        return self.main.locator("#webhook-secret")
+
+
+class WebhookPage(BasePage):
+    """`webhooks:detail` (kwargs org, webhook_id): its settings and delivery log."""
+
+    url_name = "webhooks:detail"
+
+
+class WebhookEditPage(BasePage):
+    url_name = "webhooks:edit"
+
+
+class WebhookDeliveryPage(BasePage):
+    """`webhooks:delivery_detail` (kwargs org, delivery_id)."""
+
+    url_name = "webhooks:delivery_detail"
