@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -85,6 +86,27 @@ def posted(request: HttpRequest) -> Any:
 
 def posted_files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
+
+
+def saved(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]], Any]) -> bool:
+    """The usual form page: True when the form was POSTed valid and `write(cleaned_data)` (a service)
+    succeeded; a ValidationError from the service is put on the form, which the page shows again with
+    `form_status(request)` (400 after a POST)."""
+    from revoyure.organisations.forms import apply_errors
+
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False
+    return True
+
+
+def form_status(request: HttpRequest) -> int:
+    """A form page shown again after a POST is a refused submission."""
+    return 400 if request.method == "POST" else 200
 
 
 def confirmed(request: HttpRequest) -> bool:

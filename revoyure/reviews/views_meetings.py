@@ -29,10 +29,12 @@ from revoyure.organisations.views_helpers import (
     bad_query,
     confirm,
     confirmed,
+    form_status,
     get_in_organisation,
     paginate,
     posted,
     require_methods,
+    saved,
 )
 from revoyure.registry.models import Tool
 from revoyure.reviews import notices
@@ -195,22 +197,14 @@ def meeting_edit(request: HttpRequest, org: str, review_meeting_id: int) -> Http
             "agenda": meeting.agenda,
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_meeting(meeting, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The meeting is updated."))
-                return redirect(_meeting_url(access, meeting.pk))
-        status = 400
+    if saved(request, form, lambda data: services.update_meeting(meeting, request.user, **data)):
+        messages.success(request, _("The meeting is updated."))
+        return redirect(_meeting_url(access, meeting.pk))
     return render(
         request,
         "reviews/meeting_form.html",
         {"access": access, "form": form, "meeting": meeting},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -294,19 +288,9 @@ def meeting_close(request: HttpRequest, org: str, review_meeting_id: int) -> Htt
     if meeting.status != MeetingStatus.HELD:
         return bad_query(request, _("Only a held meeting can be closed: record its minutes first."))
     form = CloseForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.close_meeting(meeting, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("The meeting is closed; its outcome is in the history of its tools.")
-                )
-                return redirect(_meeting_url(access, meeting.pk))
-        status = 400
+    if saved(request, form, lambda data: services.close_meeting(meeting, request.user, **data)):
+        messages.success(request, _("The meeting is closed; its outcome is in the history of its tools."))
+        return redirect(_meeting_url(access, meeting.pk))
     return render(
         request,
         "reviews/meeting_close.html",
@@ -317,7 +301,7 @@ def meeting_close(request: HttpRequest, org: str, review_meeting_id: int) -> Htt
             "tools": list(meeting.tools.order_by("name", "pk")),
             "staff_bodies": list(meeting.clause.staff_bodies.all()),
         },
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -337,22 +321,14 @@ def measure_new(request: HttpRequest, org: str, review_meeting_id: int) -> HttpR
         organisation=access.organisation,
         initial={"tool": first_tool.pk if first_tool else None},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.add_measure(meeting, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The measure is recorded."))
-                return redirect(_meeting_url(access, meeting.pk))
-        status = 400
+    if saved(request, form, lambda data: services.add_measure(meeting, request.user, **data)):
+        messages.success(request, _("The measure is recorded."))
+        return redirect(_meeting_url(access, meeting.pk))
     return render(
         request,
         "reviews/measure_form.html",
         {"access": access, "meeting": meeting, "measure": None, "form": form},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -374,22 +350,14 @@ def measure_edit(request: HttpRequest, org: str, measure_id: int) -> HttpRespons
             "tool": measure.tool_id,
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_measure(measure, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The measure is updated."))
-                return redirect(_meeting_url(access, measure.meeting_id))
-        status = 400
+    if saved(request, form, lambda data: services.update_measure(measure, request.user, **data)):
+        messages.success(request, _("The measure is updated."))
+        return redirect(_meeting_url(access, measure.meeting_id))
     return render(
         request,
         "reviews/measure_form.html",
         {"access": access, "meeting": measure.meeting, "measure": measure, "form": form},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -445,22 +413,14 @@ def measure_cancel(request: HttpRequest, org: str, measure_id: int) -> HttpRespo
     if measure.status != MeasureStatus.OPEN:
         return bad_query(request, _("This measure is no longer open."))
     form = MeasureCancelForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.cancel_measure(measure, request.user, note=form.cleaned_data["note"])
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The measure is cancelled."))
-                return redirect(_meeting_url(access, measure.meeting_id))
-        status = 400
+    if saved(request, form, lambda data: services.cancel_measure(measure, request.user, note=data["note"])):
+        messages.success(request, _("The measure is cancelled."))
+        return redirect(_meeting_url(access, measure.meeting_id))
     return render(
         request,
         "reviews/measure_cancel.html",
         {"access": access, "measure": measure, "form": form},
-        status=status,
+        status=form_status(request),
     )
 
 
