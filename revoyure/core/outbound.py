@@ -32,7 +32,7 @@ def check_url(url: str, *, schemes: tuple[str, ...] = ("https",)) -> str:
     if parts.scheme not in schemes:
         raise OutboundError(
             _("The address must start with %(schemes)s.")
-            % {"schemes": " or ".join(f"{s}://" for s in schemes)}
+            % {"schemes": _(" or ").join(f"{s}://" for s in schemes)}
         )
     host = parts.hostname
     if not host:
