@@ -36,9 +36,11 @@ from revoyure.organisations.views_helpers import (
     bad_query,
     confirm,
     confirmed,
+    form_status,
     get_in,
     posted,
     require_methods,
+    saved,
 )
 from revoyure.registry.forms import add_service_errors
 
@@ -112,22 +114,19 @@ def settings_page(request: HttpRequest, org: str) -> HttpResponse:
             "annual_meeting_month": committee.annual_meeting_month,
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_settings(committee, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The committee's settings are saved."))
-                return redirect("committee:settings", org=access.organisation.slug)
-        status = 400
+    if saved(
+        request,
+        form,
+        lambda data: services.update_settings(committee, request.user, **data),
+        add_service_errors,
+    ):
+        messages.success(request, _("The committee's settings are saved."))
+        return redirect("committee:settings", org=access.organisation.slug)
     return render(
         request,
         "committee/settings.html",
         {"access": access, "committee": committee, "form": form},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -226,22 +225,16 @@ def member_edit(request: HttpRequest, org: str, committee_member_id: int) -> Htt
             "active": member.active,
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_member(member, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The member is updated."))
-                return redirect("committee:members", org=access.organisation.slug)
-        status = 400
+    if saved(
+        request, form, lambda data: services.update_member(member, request.user, **data), add_service_errors
+    ):
+        messages.success(request, _("The member is updated."))
+        return redirect("committee:members", org=access.organisation.slug)
     return render(
         request,
         "committee/member_edit.html",
         {"access": access, "member": member, "form": form},
-        status=status,
+        status=form_status(request),
     )
 
 

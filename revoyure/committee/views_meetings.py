@@ -24,9 +24,11 @@ from revoyure.organisations.views_helpers import (
     bad_query,
     confirm,
     confirmed,
+    form_status,
     get_in,
     posted,
     require_methods,
+    saved,
 )
 from revoyure.registry.forms import add_service_errors
 
@@ -155,22 +157,16 @@ def meeting_edit(request: HttpRequest, org: str, meeting_id: int) -> HttpRespons
             "agenda": meeting.agenda,
         },
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_meeting(meeting, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The meeting is updated."))
-                return redirect(_url(access, meeting))
-        status = 400
+    if saved(
+        request, form, lambda data: services.update_meeting(meeting, request.user, **data), add_service_errors
+    ):
+        messages.success(request, _("The meeting is updated."))
+        return redirect(_url(access, meeting))
     return render(
         request,
         "committee/meeting_form.html",
         {"access": access, "form": form, "meeting": meeting},
-        status=status,
+        status=form_status(request),
     )
 
 

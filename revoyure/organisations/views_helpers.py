@@ -88,10 +88,16 @@ def posted_files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
 
 
-def saved(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]], Any]) -> bool:
+def saved(
+    request: HttpRequest,
+    form: Any,
+    write: Callable[[dict[str, Any]], Any],
+    put_errors: Callable[[Any, ValidationError], None] | None = None,
+) -> bool:
     """The usual form page: True when the form was POSTed valid and `write(cleaned_data)` (a service)
-    succeeded; a ValidationError from the service is put on the form, which the page shows again with
-    `form_status(request)` (400 after a POST)."""
+    succeeded; a ValidationError from the service is put on the form (by `put_errors`, by default
+    `organisations.forms.apply_errors`), which the page shows again with `form_status(request)` (400 after
+    a POST)."""
     from revoyure.organisations.forms import apply_errors
 
     if request.method != "POST" or not form.is_valid():
@@ -99,7 +105,7 @@ def saved(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]], Any
     try:
         write(form.cleaned_data)
     except ValidationError as exc:
-        apply_errors(form, exc)
+        (put_errors or apply_errors)(form, exc)
         return False
     return True
 
